@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+#
+# minisev top-level Makefile.  `make` builds the VMM, the firmware (with the
+# guest tests linked in) and the host unit tests; `make run` and `make test`
+# are the two commands of the README.  Each folder adds its own rules
+# through a build.mk fragment.
+
+BUILD ?= build
+CC ?= cc
+V ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+# Host code: the VMM, its tools and its tests.  Warnings are errors.
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-Wformat=2 -Wvla -fno-strict-aliasing -D_GNU_SOURCE \
+	-Iinclude -Ivmm $(EXTRA_CFLAGS)
+HOST_LDLIBS := -lelf -lcrypto -lpthread
+
+all:
+
+# Fragments append to these.
+VMM_SRCS :=		# linked into build/minisev and into every unit test
+VMM_MAIN_SRCS :=	# linked into build/minisev only (main())
+UNIT_TEST_SRCS :=	# one cmocka program per file
+ALL_TARGETS :=
+
+include vmm/build.mk
+include firmware/build.mk
+
+VMM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_SRCS))
+VMM_MAIN_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_MAIN_SRCS))
+UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_TEST_SRCS)))
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libminisev.a: $(VMM_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/minisev: $(VMM_MAIN_OBJS) $(BUILD)/libminisev.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+# Unit tests: test_foo.c anywhere in UNIT_TEST_SRCS becomes build/tests/test_foo.
+define unit_test_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/host/%.o,$(1)) $(BUILD)/libminisev.a
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $$@ $$^ $(HOST_LDLIBS) -lcmocka $$(LDFLAGS_$(basename $(notdir $(1))))
+endef
+$(foreach t,$(UNIT_TEST_SRCS),$(eval $(call unit_test_rule,$(t))))
+
+ALL_TARGETS += $(BUILD)/minisev $(UNIT_TESTS)
+
+all: $(ALL_TARGETS)
+
+# The two commands of the README.  Both install what is missing first.
+run:
+	$(Q)scripts/setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/kvm-run $(BUILD)/minisev run $(RUN_ARGS)
+
+test:
+	$(Q)scripts/setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/test
+
+# Pieces of `make test`, runnable alone.
+unit: $(UNIT_TESTS)
+	$(Q)scripts/test --unit
+
+style:
+	$(Q)scripts/check-style
+
+bench:
+	$(Q)scripts/setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/bench
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all run test unit style bench clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one guest-host ABI of minisev: memory map, boot-info page, ports and
+ * the test request protocol.  Shared by the VMM (vmm/), the firmware
+ * (firmware/) and the guest tests (guest-tests/).  Any layout change bumps
+ * MINISEV_ABI_VERSION; the firmware refuses a boot-info page of another
+ * version, the VMM refuses a request of another version.
+ *
+ * Everything here is plain fixed-width data: guest addresses are u64 "gpa"
+ * values, never pointers, so the host cannot dereference one by accident.
+ */
+#ifndef MINISEV_ABI_H
+#define MINISEV_ABI_H
+
+#include <stdint.h> /* freestanding-safe: the firmware uses it too */
+
+#define MINISEV_ABI_VERSION 1
+
+/*
+ * Guest physical memory map.
+ *
+ *   0x0000_0000  page 0: never mapped by the page tables (catches NULL)
+ *   0x0000_1000  boot-info page                         (private, measured)
+ *   0x0000_2000  page tables: PML4, PDPT, 4 PDs, PT0     (private, measured)
+ *   0x0010_0000  firmware ELF (link address)            (private, measured)
+ *   0x0040_0000  shared window, 2 MiB, C-bit clear      (shared, not measured)
+ *   0x0060_0000  free RAM up to ram_size                (private, not measured)
+ *   0xd000_0000  virtio-mmio devices, MINISEV_MMIO_STRIDE apart (not RAM)
+ *
+ * The page tables identity-map the first 4 GiB: RAM with the C-bit set
+ * (when SEV is active), the shared window and the MMIO window without it,
+ * the MMIO window uncached.  Page 0 is left not-present so that a NULL
+ * dereference in the firmware is a #PF, not a silent read.
+ */
+#define MINISEV_BOOT_INFO_GPA 0x1000ULL
+#define MINISEV_PGTABLE_GPA 0x2000ULL
+#define MINISEV_PGTABLE_PAGES 7 /* PML4, PDPT, 4 x PD, PT for the first 2 MiB */
+#define MINISEV_FW_BASE 0x100000ULL
+#define MINISEV_FW_LIMIT 0x400000ULL /* the firmware must end below this */
+#define MINISEV_SHARED_GPA 0x400000ULL
+#define MINISEV_SHARED_SIZE 0x200000ULL
+#define MINISEV_FREE_GPA 0x600000ULL
+
+#define MINISEV_RAM_MIN (8ULL << 20)
+#define MINISEV_RAM_MAX (3ULL << 30) /* RAM ends below the MMIO window */
+#define MINISEV_RAM_DEFAULT (256ULL << 20)
+#define MINISEV_MAX_VCPUS 16
+
+#define MINISEV_MMIO_GPA 0xd0000000ULL
+#define MINISEV_MMIO_STRIDE 0x1000ULL
+#define MINISEV_MMIO_WINDOW 0x10000000ULL /* 0xd000_0000 .. 0xe000_0000 */
+
+/*
+ * Shared window layout (offsets from MINISEV_SHARED_GPA).  The firmware
+ * owns the layout of the virtio area; the VMM only reads what descriptors
+ * point at, and every such address is checked against guest RAM.
+ */
+#define MINISEV_SHARED_REQ_OFF 0x0000 /* test request pages, 1 per vCPU */
+#define MINISEV_SHARED_GHCB_OFF 0x10000 /* GHCB pages, 1 per vCPU (SEV-ES) */
+#define MINISEV_SHARED_VIRTIO_OFF 0x20000 /* rings and bounce buffers */
+
+/*
+ * I/O ports.  The exit port takes the guest's verdict as a 32-bit OUT
+ * (MINISEV_EXIT_*); the request port takes the GPA of a struct
+ * minisev_req in the shared window (32-bit OUT of the low half; the window
+ * is below 4 GiB).  Both work unchanged under SEV-ES, where the OUT travels
+ * through the GHCB and reaches the VMM as the same KVM_EXIT_IO.
+ */
+#define MINISEV_PORT_EXIT 0x0500
+#define MINISEV_PORT_REQ 0x0504
+
+/* Verdicts written to MINISEV_PORT_EXIT; the VMM maps them to its exit status. */
+#define MINISEV_EXIT_PASS 0x00
+#define MINISEV_EXIT_FAIL 0x01 /* at least one test said "not ok" */
+#define MINISEV_EXIT_CRASH 0x02 /* unexpected exception in the firmware */
+#define MINISEV_EXIT_SKIP 0x4d /* 77: nothing could run here */
+
+/* Exit status of the minisev process (documented in README). */
+#define MINISEV_STATUS_PASS 0
+#define MINISEV_STATUS_FAIL 1 /* guest reported a test failure */
+#define MINISEV_STATUS_USAGE 2 /* bad command line or input file */
+#define MINISEV_STATUS_VMM 3 /* VMM or KVM error, bad image */
+#define MINISEV_STATUS_GUEST 4 /* guest crashed or misbehaved */
+#define MINISEV_STATUS_SKIP 77 /* no /dev/kvm (or /dev/sev when needed) */
+
+/* Boot-info page, at MINISEV_BOOT_INFO_GPA, written by the VMM. */
+#define MINISEV_BOOT_MAGIC 0x5645534e494d /* "MINSEV" little-endian */
+
+#define MINISEV_BOOT_F_SEV (1u << 0)
+#define MINISEV_BOOT_F_SEV_ES (1u << 1)
+
+#define MINISEV_DEV_VIRTIO_MMIO 1
+
+struct minisev_dev {
+	uint32_t type; /* MINISEV_DEV_* */
+	uint32_t virtio_id; /* VIRTIO_ID_*, e.g. 3 for the console */
+	uint64_t gpa;
+	uint64_t size;
+};
+
+#define MINISEV_MAX_DEVS 8
+#define MINISEV_TESTSEL_LEN 1024
+
+struct minisev_boot_info {
+	uint64_t magic;
+	uint32_t version; /* MINISEV_ABI_VERSION */
+	uint32_t flags; /* MINISEV_BOOT_F_* as the VMM launched the guest */
+	uint64_t ram_size; /* bytes of RAM from GPA 0 */
+	uint32_t cbit; /* C-bit position, 0 without SEV */
+	uint32_t nr_vcpus;
+	uint64_t shared_gpa;
+	uint64_t shared_size;
+	uint64_t pgtable_gpa;
+	uint64_t fw_start, fw_end; /* what the ELF occupies */
+	uint32_t nr_devs;
+	uint32_t reserved0;
+	struct minisev_dev devs[MINISEV_MAX_DEVS];
+	/*
+	 * Test selection: comma-separated test names, NUL-terminated, empty
+	 * for "the default set" (every test not marked explicit-only).
+	 */
+	char tests[MINISEV_TESTSEL_LEN];
+	/* Where the VMM placed a LAUNCH_SECRET, 0 when none was injected. */
+	uint64_t secret_gpa;
+	uint64_t secret_size;
+};
+
+/*
+ * Test requests: the guest fills a struct minisev_req in its request page
+ * in the shared window and OUTs its GPA to MINISEV_PORT_REQ.  The VMM
+ * copies the request out of guest memory before it validates anything,
+ * acts, and writes back only `status` and `result`.
+ */
+#define MINISEV_REQ_MAGIC 0x51455251 /* "QREQ" */
+
+enum minisev_req_op {
+	MINISEV_REQ_NOP = 0,
+	/*
+	 * Does the host's view of guest RAM at [arg0, arg0 + arg1) contain
+	 * the 8-byte value arg2 anywhere?  result = 1 yes, 0 no.  Used to
+	 * prove that private memory is unreadable to the host.
+	 */
+	MINISEV_REQ_HOST_PEEK = 1,
+	/*
+	 * Start (arg0 = 0) or check (arg0 = 1) a console checkpoint: on check
+	 * the host returns in result the number of console bytes it received
+	 * since the start, and in result2 their CRC-32 (IEEE, as zlib's
+	 * crc32()).  The guest compares both with what it sent.
+	 */
+	MINISEV_REQ_CONSOLE_MARK = 2,
+	/* vCPU arg0 checks in; result = number of vCPUs the VMM created. */
+	MINISEV_REQ_VCPU_HELLO = 3,
+};
+
+#define MINISEV_REQ_OK 0
+#define MINISEV_REQ_EINVAL 1
+#define MINISEV_REQ_ENOSYS 2
+
+struct minisev_req {
+	uint32_t magic; /* MINISEV_REQ_MAGIC */
+	uint32_t version; /* MINISEV_ABI_VERSION */
+	uint32_t op; /* enum minisev_req_op */
+	uint32_t status; /* MINISEV_REQ_*, written by the host */
+	uint64_t arg0, arg1, arg2;
+	uint64_t result, result2; /* written by the host */
+};
+
+#endif /* MINISEV_ABI_H */
