@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <string.h>
+
+#include "boot.h"
+
+#define PT_ENTRIES 512
+#define PAGE_SIZE 4096ULL
+#define HUGE_2M (2ULL << 20)
+
+/* Offsets of each table inside the page-table area. */
+#define PML4_OFF 0
+#define PDPT_OFF 1
+#define PD_OFF 2 /* 4 PDs: 4 GiB of 2 MiB pages */
+#define PT0_OFF 6 /* 4 KiB pages for the first 2 MiB */
+
+_Static_assert(PT0_OFF + 1 == MINISEV_PGTABLE_PAGES, "page-table area size");
+_Static_assert(MINISEV_PGTABLE_GPA + MINISEV_PGTABLE_PAGES * 4096 <= MINISEV_FW_BASE,
+	       "page tables overlap the firmware");
+
+static uint64_t tbl_gpa(unsigned int idx)
+{
+	return MINISEV_PGTABLE_GPA + idx * PAGE_SIZE;
+}
+
+static bool in_shared(uint64_t gpa)
+{
+	return gpa >= MINISEV_SHARED_GPA &&
+	       gpa < MINISEV_SHARED_GPA + MINISEV_SHARED_SIZE;
+}
+
+static bool in_mmio(uint64_t gpa)
+{
+	return gpa >= MINISEV_MMIO_GPA &&
+	       gpa < MINISEV_MMIO_GPA + MINISEV_MMIO_WINDOW;
+}
+
+int boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit)
+{
+	uint64_t c = cbit ? 1ULL << cbit : 0;
+	uint64_t *t;
+
+	if (gm->size > MINISEV_RAM_MAX || !IS_ALIGNED(gm->size, HUGE_2M) ||
+	    gm->size < MINISEV_RAM_MIN || (cbit && (cbit < 32 || cbit > 51)))
+		return -EINVAL;
+	t = gm_ptr(gm, MINISEV_PGTABLE_GPA, MINISEV_PGTABLE_PAGES * PAGE_SIZE, GM_ANY);
+	if (!t)
+		return -EFAULT;
+	memset(t, 0, MINISEV_PGTABLE_PAGES * PAGE_SIZE);
+
+	/*
+	 * The tables live in private memory, so under SEV their own
+	 * addresses carry the C-bit like any other private mapping.
+	 */
+	t[PML4_OFF * PT_ENTRIES] = tbl_gpa(PDPT_OFF) | c | PTE_P | PTE_RW;
+	for (unsigned int i = 0; i < 4; i++)
+		t[PDPT_OFF * PT_ENTRIES + i] = tbl_gpa(PD_OFF + i) | c | PTE_P | PTE_RW;
+
+	for (uint64_t gpa = 0; gpa < (4ULL << 30); gpa += HUGE_2M) {
+		uint64_t *pde = &t[PD_OFF * PT_ENTRIES + gpa / HUGE_2M];
+
+		if (gpa == 0) {
+			*pde = tbl_gpa(PT0_OFF) | c | PTE_P | PTE_RW;
+		} else if (in_shared(gpa)) {
+			/* Shared with the host: no C-bit, never executed. */
+			*pde = gpa | PTE_P | PTE_RW | PTE_PS | PTE_NX;
+		} else if (gpa < gm->size) {
+			*pde = gpa | c | PTE_P | PTE_RW | PTE_PS;
+		} else if (in_mmio(gpa)) {
+			/* Device registers: uncached, unencrypted. */
+			*pde = gpa | PTE_P | PTE_RW | PTE_PS | PTE_PCD | PTE_PWT | PTE_NX;
+		}
+		/* Anything else stays not-present: a stray access is a #PF. */
+	}
+	/* Page 0 stays not-present so that NULL dereferences fault. */
+	for (uint64_t i = 1; i < PT_ENTRIES; i++)
+		t[PT0_OFF * PT_ENTRIES + i] = (i * PAGE_SIZE) | c | PTE_P | PTE_RW;
+	return 0;
+}
+
+int boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va,
+	      uint64_t *pa, uint64_t *pte)
+{
+	/* Physical address bits 51:12 minus the C-bit, whichever it is. */
+	const uint64_t addr_mask = 0x000ffffffffff000ULL;
+	uint64_t table = cr3, e = 0;
+
+	for (int level = 3; level >= 0; level--) {
+		unsigned int idx = (va >> (12 + 9 * level)) & 511;
+		uint64_t base = table & addr_mask & ((1ULL << 47) - 1);
+
+		if (gm_read(gm, &e, base + idx * 8, 8, GM_ANY))
+			return -EFAULT;
+		if (!(e & PTE_P))
+			return -ENOENT;
+		if (level > 0 && level < 3 && (e & PTE_PS)) {
+			uint64_t sz = 1ULL << (12 + 9 * level);
+
+			*pa = ((e & addr_mask & ((1ULL << 47) - 1)) & ~(sz - 1)) | (va & (sz - 1));
+			*pte = e;
+			return 0;
+		}
+		table = e;
+	}
+	*pa = (e & addr_mask & ((1ULL << 47) - 1)) | (va & 0xfff);
+	*pte = e;
+	return 0;
+}
+
+int boot_write_info(const struct guest_mem *gm, const struct minisev_boot_info *bi)
+{
+	return gm_write(gm, MINISEV_BOOT_INFO_GPA, bi, sizeof(*bi), GM_ANY);
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->dpl = 0;
+	s->s = 1;
+	s->g = 1;
+	/* Long mode code: L=1 with D=0; data segments keep D/B=1. */
+	s->l = code;
+	s->db = !code;
+}
+
+void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3)
+{
+	seg(&s->cs, 0x08, 0xb, true); /* execute/read, accessed */
+	seg(&s->ds, 0x10, 0x3, false); /* read/write, accessed */
+	s->es = s->ds;
+	s->fs = s->ds;
+	s->gs = s->ds;
+	s->ss = s->ds;
+
+	/* A busy 64-bit TSS and an unusable LDT, as SVM and VMX accept. */
+	memset(&s->tr, 0, sizeof(s->tr));
+	s->tr.selector = 0x18;
+	s->tr.limit = 0x67;
+	s->tr.type = 0xb;
+	s->tr.present = 1;
+	memset(&s->ldt, 0, sizeof(s->ldt));
+	s->ldt.type = 0x2;
+	s->ldt.unusable = 1;
+
+	/* The firmware loads its own GDT and IDT before anything can fault. */
+	s->gdt.base = 0;
+	s->gdt.limit = 0;
+	s->idt.base = 0;
+	s->idt.limit = 0;
+
+	s->cr0 = BOOT_CR0;
+	s->cr3 = cr3;
+	s->cr4 = BOOT_CR4;
+	s->efer = BOOT_EFER;
+	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
+}
+
+void boot_entry_regs(struct kvm_regs *r, uint64_t entry)
+{
+	memset(r, 0, sizeof(*r));
+	r->rip = entry;
+	r->rsi = MINISEV_BOOT_INFO_GPA;
+	r->rflags = 0x2; /* reserved bit 1; IF clear */
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The initial guest image besides the firmware: identity page tables and
+ * the boot-info page (include/minisev/abi.h has the layout), and the
+ * 64-bit entry state every vCPU starts in.
+ */
+#ifndef MINISEV_BOOT_H
+#define MINISEV_BOOT_H
+
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "minisev/abi.h"
+#include "guestmem.h"
+#include "util.h"
+
+/* Page-table entry bits (AMD APM vol. 2, 5.3). */
+#define PTE_P (1ULL << 0)
+#define PTE_RW (1ULL << 1)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_PS (1ULL << 7)
+#define PTE_NX (1ULL << 63)
+
+/*
+ * Write the page tables at MINISEV_PGTABLE_GPA.  `cbit` is the C-bit
+ * position (0 = no SEV): it is set on every private mapping and on the
+ * table pointers, clear on the shared window and the MMIO window.
+ */
+int __must_check boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit);
+
+/* Translate a guest virtual address by walking the tables (for tests). */
+int __must_check boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va,
+			   uint64_t *pa, uint64_t *pte);
+
+/* Write the boot-info page; `bi` is copied whole into guest memory. */
+int __must_check boot_write_info(const struct guest_mem *gm,
+				 const struct minisev_boot_info *bi);
+
+/* Control-register and EFER values of the 64-bit entry state. */
+#define BOOT_CR0 0x80050033ULL /* PG | WP | NE | ET | MP | PE */
+#define BOOT_CR4 0x00000620ULL /* OSXMMEXCPT | OSFXSR | PAE */
+#define BOOT_EFER 0x00000d00ULL /* NXE | LMA | LME */
+
+/*
+ * Fill the special registers and general registers of the entry state:
+ * flat 64-bit segments, paging on, RIP = entry, RSI = boot info, RSP = 0.
+ * Identical for every vCPU on purpose: the firmware finds its own index.
+ */
+void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3);
+void boot_entry_regs(struct kvm_regs *r, uint64_t entry);
+
+#endif /* MINISEV_BOOT_H */
