@@ -179,7 +179,7 @@ static const char *default_firmware(char *buf, size_t len)
 static void vm_setup_state(struct vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm_fd = vm->vm_fd = vm->end_efd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->end_efd = vm->input_efd = -1;
 	for (unsigned int i = 0; i < MINISEV_MAX_VCPUS; i++)
 		vm->vcpus[i].fd = -1;
 	vm->pio.name = "port I/O";
@@ -246,6 +246,31 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 	return ret;
 }
 
+/* Called by the console with its lock held: only flag things here. */
+static void console_event(void *arg, enum vcon_event ev)
+{
+	struct vm *vm = arg;
+	uint64_t one = 1;
+
+	switch (ev) {
+	case VCON_EV_OUTPUT_CLOSED:
+		pr_err("console output closed (EPIPE): stopping the guest");
+		vm_end(vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);
+		break;
+	case VCON_EV_OUTPUT_ERROR:
+		vm_end(vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);
+		break;
+	case VCON_EV_GUEST_ERROR:
+		vm_end(vm, VM_END_GUEST_ERROR, MINISEV_STATUS_GUEST);
+		break;
+	case VCON_EV_INPUT_ROOM:
+		if (write(vm->input_efd, &one, sizeof(one)) < 0) {
+			/* Cannot overflow: the main loop drains it. */
+		}
+		break;
+	}
+}
+
 static int devices_init(struct vm *vm)
 {
 	int ret = testdev_init(vm);
@@ -255,8 +280,11 @@ static int devices_init(struct vm *vm)
 		return ret;
 	}
 	vm->console = vcon_new(&vm->gm, MINISEV_MMIO_GPA, STDOUT_FILENO, STDIN_FILENO);
-	if (!vm->console)
-		return -ENOMEM;
+	if (!vm->console) {
+		pr_err("creating the virtio console: %s", strerror(errno));
+		return -errno;
+	}
+	vcon_set_event_cb(vm->console, console_event, vm);
 	ret = bus_register(&vm->mmio, vcon_bus_dev(vm->console));
 	if (ret)
 		pr_err("registering the virtio console: %s", strerror(-ret));
@@ -270,13 +298,15 @@ static int devices_init(struct vm *vm)
 static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 {
 	uint64_t deadline = timeout_s ? now_ns() + timeout_s * 1000000000ULL : 0;
-	bool input_open = true;
+	bool input_open = true, input_throttled = false;
 
 	while (!vm_ended(vm)) {
-		struct pollfd p[3] = {
+		bool poll_input = input_open && !input_throttled;
+		struct pollfd p[4] = {
 			{ .fd = vm->end_efd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = input_open ? STDIN_FILENO : -1, .events = POLLIN },
+			{ .fd = vm->input_efd, .events = POLLIN },
+			{ .fd = poll_input ? STDIN_FILENO : -1, .events = POLLIN },
 		};
 		int wait_ms = -1, n;
 
@@ -290,7 +320,7 @@ static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 			}
 			wait_ms = (deadline - now) / 1000000 + 1;
 		}
-		n = poll(p, 3, wait_ms);
+		n = poll(p, ARRAY_SIZE(p), wait_ms);
 		if (n < 0 && errno != EINTR) {
 			pr_err("poll: %s", strerror(errno));
 			vm_end(vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);
@@ -306,12 +336,21 @@ static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 				vm_end(vm, VM_END_SIGNAL, 128 + si.ssi_signo);
 			}
 		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			/* EOF or error on stdin: stop polling it, keep running. */
-			if (vcon_poll_input(vm->console) <= 0 && !(p[2].revents & POLLIN))
-				input_open = false;
-			else if (p[2].revents & (POLLHUP | POLLERR) && !(p[2].revents & POLLIN))
-				input_open = false;
+		if (p[2].revents & POLLIN) {
+			uint64_t v;
+
+			if (read(vm->input_efd, &v, sizeof(v)) == sizeof(v))
+				input_throttled = false;
+		}
+		if (p[3].revents) {
+			int r = vcon_poll_input(vm->console);
+
+			if (r == 0 || (r < 0 && r != -EAGAIN && r != -ENOBUFS))
+				input_open = false; /* EOF or error: the guest runs on */
+			else if (r == -ENOBUFS)
+				input_throttled = true;
+			if (r == -EPROTO)
+				vm_end(vm, VM_END_GUEST_ERROR, MINISEV_STATUS_GUEST);
 		}
 	}
 }
@@ -378,6 +417,7 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	timings_add(tm, "vcpu_create", t, 0);
 
 	vm->end_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vm->input_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
@@ -385,7 +425,7 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	/* Blocked before the vCPU threads exist, so they inherit the mask. */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (vm->end_efd < 0 || sfd < 0) {
+	if (vm->end_efd < 0 || vm->input_efd < 0 || sfd < 0) {
 		pr_err("eventfd/signalfd: %s", strerror(errno));
 		return MINISEV_STATUS_VMM;
 	}

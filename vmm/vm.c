@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "vcpu.h"
+#include "virtio_console.h"
 #include "vm.h"
 
 void vm_end(struct vm *vm, enum vm_end why, int status)
@@ -17,5 +18,8 @@ void vm_end(struct vm *vm, enum vm_end why, int status)
 	if (vm->end_efd >= 0 && write(vm->end_efd, &one, sizeof(one)) < 0) {
 		/* The counter cannot overflow from a handful of writes. */
 	}
+	/* A vCPU blocked writing console output must not hold up the end. */
+	if (vm->console)
+		vcon_stop(vm->console);
 	vcpu_kick_all(vm);
 }

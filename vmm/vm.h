@@ -71,6 +71,7 @@ struct vm {
 	atomic_int end; /* enum vm_end */
 	int status; /* MINISEV_STATUS_* to exit with */
 	int end_efd; /* eventfd the main loop waits on */
+	int input_efd; /* eventfd: the console has room for input again */
 
 	struct timings *timings;
 	uint64_t t_first_run_ns; /* first KVM_RUN entered by the BSP */
