@@ -22,6 +22,11 @@
 #include "cmd_run.h"
 #include "elf_load.h"
 #include "kvm.h"
+#include "launch.h"
+#include "minisev/sev.h"
+#include "sev/b64.h"
+#include "sev/policy.h"
+#include "sev/session.h"
 #include "mem.h"
 #include "run.h"
 #include "testdev.h"
@@ -46,6 +51,20 @@ static void run_usage(FILE *f)
 	      "  -f, --firmware ELF    firmware image (default: firmware.elf next to minisev)\n"
 	      "      --timeout SECS    end the run as a failure after SECS (default 300, 0: never)\n"
 	      "      --timings FILE    write per-phase timings as JSON\n"
+	      "\n"
+	      "SEV (on AMD hosts with /dev/sev, or under scripts/sevsim):\n"
+	      "      --sev             launch with SEV: memory encrypted, launch measured\n"
+	      "      --sev-es          launch with SEV-ES (register state encrypted too)\n"
+	      "      --policy P        guest policy: number or names, e.g. nodbg,es (default\n"
+	      "                        nodbg; nodbg,es with --sev-es)\n"
+	      "      --legacy-init     KVM_SEV_INIT/ES_INIT even where KVM has INIT2\n"
+	      "      --dh-cert FILE    guest owner's GODH certificate (sevctl NAME_godh.b64)\n"
+	      "      --session FILE    launch session blob (sevctl NAME_session.b64)\n"
+	      "      --measured-out F  write exactly the bytes LAUNCH_UPDATE_DATA measured\n"
+	      "      --launch-info F   write the measurement and its inputs as JSON\n"
+	      "      --secret-header F LAUNCH_SECRET header (base64, from 'minisev owner secret')\n"
+	      "      --secret F        LAUNCH_SECRET payload (base64)\n"
+	      "\n"
 	      "  -v, --verbose         print every step\n"
 	      "  -q, --quiet           print errors only\n"
 	      "  -h, --help            this text\n"
@@ -56,7 +75,20 @@ static void run_usage(FILE *f)
 	      f);
 }
 
-enum { OPT_TIMEOUT = 256, OPT_TIMINGS };
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_TIMINGS,
+	OPT_SEV,
+	OPT_SEV_ES,
+	OPT_POLICY,
+	OPT_LEGACY_INIT,
+	OPT_DH_CERT,
+	OPT_SESSION,
+	OPT_MEASURED_OUT,
+	OPT_LAUNCH_INFO,
+	OPT_SECRET_HEADER,
+	OPT_SECRET,
+};
 
 static const struct option run_long_opts[] = {
 	{ "cpus", required_argument, NULL, 'c' },
@@ -65,6 +97,16 @@ static const struct option run_long_opts[] = {
 	{ "firmware", required_argument, NULL, 'f' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "timings", required_argument, NULL, OPT_TIMINGS },
+	{ "sev", no_argument, NULL, OPT_SEV },
+	{ "sev-es", no_argument, NULL, OPT_SEV_ES },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
+	{ "dh-cert", required_argument, NULL, OPT_DH_CERT },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "measured-out", required_argument, NULL, OPT_MEASURED_OUT },
+	{ "launch-info", required_argument, NULL, OPT_LAUNCH_INFO },
+	{ "secret-header", required_argument, NULL, OPT_SECRET_HEADER },
+	{ "secret", required_argument, NULL, OPT_SECRET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -82,8 +124,49 @@ static bool valid_test_list(const char *s)
 	return true;
 }
 
+/* SEV options that make sense only together, or only with --sev. */
+static int check_sev_args(struct run_opts *o)
+{
+	struct sev_why why = { "" };
+	const char *needs_sev = o->policy_set	       ? "--policy" :
+				o->dh_cert_path	       ? "--dh-cert" :
+				o->session_path	       ? "--session" :
+				o->secret_path	       ? "--secret" :
+				o->secret_header_path  ? "--secret-header" :
+				o->measured_out	       ? "--measured-out" :
+				o->launch_info_path    ? "--launch-info" :
+				o->legacy_init	       ? "--legacy-init" :
+							 NULL;
+
+	if (!o->sev) {
+		if (needs_sev) {
+			fprintf(stderr, "minisev run: %s needs --sev or --sev-es\n", needs_sev);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!o->dh_cert_path != !o->session_path) {
+		fprintf(stderr, "minisev run: --dh-cert and --session go together\n");
+		return -EINVAL;
+	}
+	if (!o->secret_path != !o->secret_header_path) {
+		fprintf(stderr, "minisev run: --secret and --secret-header go together\n");
+		return -EINVAL;
+	}
+	if (!o->policy_set)
+		o->policy = SEV_POLICY_NODBG | (o->sev_es ? SEV_POLICY_ES : 0);
+	/* A contradiction is refused before anything touches KVM. */
+	if (sev_policy_check_launch(o->policy, o->sev_es, &why)) {
+		fprintf(stderr, "minisev run: policy %#x: %s\n", o->policy,
+			sev_why_str(&why, -EINVAL));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
+	struct sev_why why = { "" };
 	uint64_t v;
 	int c;
 
@@ -137,6 +220,41 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case OPT_TIMINGS:
 			o->timings_path = optarg;
 			break;
+		case OPT_SEV:
+			o->sev = true;
+			break;
+		case OPT_SEV_ES:
+			o->sev = o->sev_es = true;
+			break;
+		case OPT_POLICY:
+			if (sev_policy_parse(optarg, &o->policy, &why)) {
+				fprintf(stderr, "minisev run: --policy '%s': %s\n", optarg,
+					sev_why_str(&why, -EINVAL));
+				return -EINVAL;
+			}
+			o->policy_set = true;
+			break;
+		case OPT_LEGACY_INIT:
+			o->legacy_init = true;
+			break;
+		case OPT_DH_CERT:
+			o->dh_cert_path = optarg;
+			break;
+		case OPT_SESSION:
+			o->session_path = optarg;
+			break;
+		case OPT_MEASURED_OUT:
+			o->measured_out = optarg;
+			break;
+		case OPT_LAUNCH_INFO:
+			o->launch_info_path = optarg;
+			break;
+		case OPT_SECRET_HEADER:
+			o->secret_header_path = optarg;
+			break;
+		case OPT_SECRET:
+			o->secret_path = optarg;
+			break;
 		case 'v':
 			o->verbosity = 2;
 			break;
@@ -160,7 +278,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		fprintf(stderr, "minisev run: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	return 0;
+	return check_sev_args(o);
 }
 
 /* firmware.elf in the directory of /proc/self/exe. */
@@ -189,7 +307,8 @@ static void vm_setup_state(struct vm *vm)
 	vm->gm.shared_size = MINISEV_SHARED_SIZE;
 }
 
-static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image *img)
+static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image *img,
+		      unsigned int cbit)
 {
 	char fwbuf[PATH_MAX], err[256];
 	const char *path = o->firmware ? o->firmware : default_firmware(fwbuf, sizeof(fwbuf));
@@ -207,18 +326,18 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 			pr_err("cannot read firmware %s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	ret = elf_load(&vm->gm, buf, len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, img,
-		       err, sizeof(err));
+	ret = elf_load(&vm->gm, buf, len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, img, err,
+		       sizeof(err));
 	free(buf);
 	if (ret) {
 		pr_err("%s: %s", path, ret == -EINVAL ? err : strerror(-ret));
 		return -EINVAL;
 	}
 	pr_debug("firmware %s: entry %#llx, %u segments in [%#llx, %#llx)", path,
-		 (unsigned long long)img->entry, img->nr_segs,
-		 (unsigned long long)img->lo, (unsigned long long)img->hi);
+		 (unsigned long long)img->entry, img->nr_segs, (unsigned long long)img->lo,
+		 (unsigned long long)img->hi);
 
-	ret = boot_build_pgtables(&vm->gm, 0);
+	ret = boot_build_pgtables(&vm->gm, cbit);
 	if (ret) {
 		pr_err("building page tables: %s", strerror(-ret));
 		return ret;
@@ -228,7 +347,9 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 		return -ENOMEM;
 	bi->magic = MINISEV_BOOT_MAGIC;
 	bi->version = MINISEV_ABI_VERSION;
+	bi->flags = (o->sev ? MINISEV_BOOT_F_SEV : 0) | (o->sev_es ? MINISEV_BOOT_F_SEV_ES : 0);
 	bi->ram_size = vm->gm.size;
+	bi->cbit = cbit;
 	bi->nr_vcpus = vm->nr_vcpus;
 	bi->shared_gpa = MINISEV_SHARED_GPA;
 	bi->shared_size = MINISEV_SHARED_SIZE;
@@ -240,9 +361,141 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 	bi->devs[0].virtio_id = VIRTIO_ID_CONSOLE;
 	bi->devs[0].gpa = MINISEV_MMIO_GPA;
 	bi->devs[0].size = MINISEV_MMIO_STRIDE;
+	if (o->sev) {
+		bi->secret_gpa = MINISEV_SECRET_GPA;
+		bi->secret_size = MINISEV_SECRET_SIZE;
+	}
 	snprintf(bi->tests, sizeof(bi->tests), "%s", o->tests);
 	ret = boot_write_info(&vm->gm, bi);
 	free(bi);
+	return ret;
+}
+
+/*
+ * LAUNCH_UPDATE_DATA over every byte the guest starts with, in ascending
+ * GPA order: the boot-info page, the page tables, then each firmware
+ * segment's file bytes (each range widened to 16-byte alignment, as the
+ * firmware requires).  Zero-fill tails (.bss) are not measured: the
+ * firmware clears them itself, since unmeasured private memory reads as
+ * garbage on hardware.
+ */
+static int measure_image(struct vm *vm, struct launch *l, const struct elf_image *img)
+{
+	int ret;
+
+	ret = launch_update_data(vm, l, MINISEV_BOOT_INFO_GPA,
+				 ALIGN_UP(sizeof(struct minisev_boot_info), 16));
+	if (!ret)
+		ret = launch_update_data(vm, l, MINISEV_PGTABLE_GPA,
+					 MINISEV_PGTABLE_PAGES * 4096ULL);
+	for (unsigned int i = 0; !ret && i < img->nr_segs; i++) {
+		uint64_t start = img->segs[i].gpa & ~15ULL;
+		uint64_t end = ALIGN_UP(img->segs[i].gpa + img->segs[i].filesz, 16);
+
+		if (img->segs[i].filesz)
+			ret = launch_update_data(vm, l, start, end - start);
+	}
+	return ret;
+}
+
+/* The guest's view of SEV in CPUID: only what this launch enables. */
+static void sev_cpuid(struct kvm_cpuid2 *c, const struct launch *l, bool sev)
+{
+	struct kvm_cpuid_entry2 *e = kvm_cpuid_find(c, 0x8000001f, 0);
+
+	if (!e)
+		return;
+	if (!sev) {
+		e->eax = e->ebx = e->ecx = e->edx = 0;
+		return;
+	}
+	e->eax = (1u << 1) | (l->es ? 1u << 3 : 0);
+	e->ebx = l->cbit | (l->reduced_phys_bits << 6);
+	e->ecx = e->edx = 0;
+}
+
+static void *load_b64_file(const char *path, const char *what, size_t max, size_t *len)
+{
+	struct sev_why why = { "" };
+	size_t flen;
+	uint8_t *out;
+	char *text = read_file(path, 4 * max, &flen);
+
+	if (!text) {
+		pr_err("%s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	out = malloc(max);
+	if (out && sev_b64_decode(text, flen, out, max, len, &why)) {
+		pr_err("%s %s: not base64 of at most %zu bytes: %s", what, path, max,
+		       sev_why_str(&why, -EINVAL));
+		free(out);
+		out = NULL;
+	}
+	free(text);
+	return out;
+}
+
+static int write_launch_info(const char *path, const struct vm *vm, const struct launch *l)
+{
+	char b64[72], buf[1024];
+	int n;
+
+	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
+	n = snprintf(buf, sizeof(buf),
+		     "{\n  \"measurement\": \"%s\",\n  \"api_major\": %u,\n"
+		     "  \"api_minor\": %u,\n  \"build_id\": %u,\n  \"policy\": %u,\n"
+		     "  \"handle\": %u,\n  \"cbitpos\": %u,\n  \"vm_type\": %lu,\n"
+		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"nr_vcpus\": %u,\n"
+		     "  \"measured_bytes\": %zu\n}\n",
+		     b64, l->api_major, l->api_minor, l->build, l->policy, l->handle, l->cbit,
+		     vm->vm_type, l->init2 ? "INIT2" : l->es ? "ES_INIT" : "INIT",
+		     l->es ? "true" : "false", vm->nr_vcpus, l->measured_len);
+	return write_file_atomic(path, buf, n, 0644);
+}
+
+/* After the image is in place: measure, secret, finish (the SEV launch tail). */
+static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launch *l)
+{
+	char b64[72];
+	void *hdr = NULL, *payload = NULL;
+	size_t hdr_len = 0, payload_len = 0;
+	int ret;
+
+	if (l->es) {
+		ret = launch_update_vmsa(vm, l);
+		if (ret)
+			return ret;
+	}
+	ret = launch_measure(vm, l);
+	if (ret)
+		return ret;
+	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
+	pr_info("sev: LAUNCH_MEASURE %s (measurement || mnonce, %zu bytes measured)", b64,
+		l->measured_len);
+	if (o->launch_info_path && (ret = write_launch_info(o->launch_info_path, vm, l))) {
+		pr_err("writing %s: %s", o->launch_info_path, strerror(-ret));
+		return ret;
+	}
+	if (o->secret_path) {
+		hdr = load_b64_file(o->secret_header_path, "secret header",
+				    sizeof(struct sev_secret_header), &hdr_len);
+		payload = hdr ? load_b64_file(o->secret_path, "secret", MINISEV_SECRET_SIZE,
+					      &payload_len) :
+				NULL;
+		if (!payload) {
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = launch_secret(vm, l, hdr, hdr_len, payload, payload_len,
+				    MINISEV_SECRET_GPA);
+		if (ret)
+			goto out;
+	}
+	ret = launch_finish(vm, l);
+out:
+	free(hdr);
+	free(payload);
 	return ret;
 }
 
@@ -357,7 +610,10 @@ static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 
 static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 {
+	struct launch *l = vm->launch;
+	unsigned long vm_type = 0;
 	struct elf_image img;
+	unsigned int cbit = 0;
 	sigset_t sigs;
 	uint64_t t;
 	int ret, sfd = -1;
@@ -376,11 +632,39 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	}
 	if (kvm_check_caps(vm->kvm_fd))
 		return MINISEV_STATUS_VMM;
-	ret = kvm_create_vm(vm, 0);
+	ret = kvm_get_supported_cpuid(vm->kvm_fd, &vm->cpuid);
 	if (ret) {
-		pr_err("KVM_CREATE_VM: %s", strerror(-ret));
+		pr_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));
 		return MINISEV_STATUS_VMM;
 	}
+
+	if (l) {
+		struct sev_why why = { "" };
+
+		ret = launch_open(l);
+		if (ret)
+			return ret == -ENOENT ? MINISEV_STATUS_SKIP : MINISEV_STATUS_VMM;
+		if (sev_policy_check_platform(l->policy, l->api_major, l->api_minor,
+					      l->platform_flags, &why)) {
+			pr_err("sev: policy %#x: %s", l->policy, sev_why_str(&why, -EINVAL));
+			return MINISEV_STATUS_USAGE;
+		}
+		if (launch_check_cpuid(l, vm->cpuid))
+			return MINISEV_STATUS_SKIP;
+		cbit = l->cbit;
+		vm_type = launch_vm_type(l, vm->kvm_fd);
+	}
+	sev_cpuid(vm->cpuid, l, l != NULL);
+
+	ret = kvm_create_vm(vm, vm_type);
+	if (ret) {
+		pr_err("KVM_CREATE_VM (type %lu): %s", vm_type, strerror(-ret));
+		return MINISEV_STATUS_VMM;
+	}
+	timings_add(tm, "vm_create", t, 0);
+	/* SEV INIT must come before any vCPU exists (kvm-sev-ioctls.md §2.4). */
+	if (l && launch_init(vm, l))
+		return MINISEV_STATUS_VMM;
 	/*
 	 * In-kernel LAPIC/IOAPIC/PIC, created before any vCPU: SEV-ES needs
 	 * it (INIT/SIPI and HLT stay in KVM) and one path serves all modes.
@@ -389,32 +673,50 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 		pr_err("KVM_CREATE_IRQCHIP: %s", strerror(errno));
 		return MINISEV_STATUS_VMM;
 	}
-	timings_add(tm, "vm_create", t, 0);
 
 	t = now_ns();
-	if (mem_init(vm, o->ram_size))
+	if (mem_init(vm, o->ram_size, l == NULL))
 		return MINISEV_STATUS_VMM;
-	timings_add(tm, "ram_pin", t, o->ram_size);
+	if (!l)
+		timings_add(tm, "ram_pin", t, o->ram_size);
+	if (l) {
+		/* Devices may touch the shared window only (guestmem.h). */
+		vm->gm.encrypted = true;
+		if (launch_reg_region(vm, vm->gm.hva, vm->gm.size))
+			return MINISEV_STATUS_VMM;
+		if (launch_start(vm, l))
+			return MINISEV_STATUS_VMM;
+	}
 
 	t = now_ns();
-	if (load_image(vm, o, &img))
+	if (load_image(vm, o, &img, cbit))
 		return MINISEV_STATUS_VMM;
 	timings_add(tm, "image_load", t, 0);
+	if (l) {
+		if (measure_image(vm, l, &img))
+			return MINISEV_STATUS_VMM;
+		if (o->measured_out &&
+		    (ret = write_file_atomic(o->measured_out, l->measured, l->measured_len, 0644))) {
+			pr_err("writing %s: %s", o->measured_out, strerror(-ret));
+			return MINISEV_STATUS_VMM;
+		}
+	}
 
 	if (devices_init(vm))
 		return MINISEV_STATUS_VMM;
 
 	t = now_ns();
-	ret = kvm_get_supported_cpuid(vm->kvm_fd, &vm->cpuid);
-	if (ret) {
-		pr_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));
-		return MINISEV_STATUS_VMM;
-	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		if (vcpu_create(vm, i, img.entry, MINISEV_PGTABLE_GPA))
+		/* Under SEV the page-table root is private memory too. */
+		uint64_t cr3 = MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0);
+
+		if (vcpu_create(vm, i, img.entry, cr3))
 			return MINISEV_STATUS_VMM;
 	}
 	timings_add(tm, "vcpu_create", t, 0);
+
+	if (l && sev_launch_tail(vm, o, l))
+		return MINISEV_STATUS_VMM;
 
 	vm->end_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->input_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -445,6 +747,25 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	return vm->status;
 }
 
+static int load_owner_blobs(struct launch *l, const struct run_opts *o)
+{
+	struct sev_launch_blobs *b = calloc(1, sizeof(*b));
+	struct sev_why why = { "" };
+
+	if (!b)
+		return -ENOMEM;
+	if (sev_launch_blobs_load(o->dh_cert_path, o->session_path, b, &why)) {
+		pr_err("%s", sev_why_str(&why, -EINVAL));
+		free(b);
+		return -EINVAL;
+	}
+	l->godh = b->godh.raw;
+	l->godh_len = sizeof(b->godh.raw);
+	l->session = &b->session;
+	l->session_len = sizeof(b->session);
+	return 0; /* b lives as long as the launch */
+}
+
 int run_main(int argc, char **argv)
 {
 	struct timings tm;
@@ -464,6 +785,17 @@ int run_main(int argc, char **argv)
 	vm_setup_state(vm);
 	vm->nr_vcpus = o.nr_vcpus;
 	vm->timings = &tm;
+	if (o.sev) {
+		vm->launch = calloc(1, sizeof(*vm->launch));
+		if (!vm->launch)
+			die("out of memory");
+		vm->launch->sev_fd = -1;
+		vm->launch->es = o.sev_es;
+		vm->launch->policy = o.policy;
+		vm->launch->force_legacy = o.legacy_init;
+		if (o.dh_cert_path && load_owner_blobs(vm->launch, &o))
+			return MINISEV_STATUS_USAGE;
+	}
 	status = run_vm(vm, &o, &tm);
 
 	if (o.timings_path) {

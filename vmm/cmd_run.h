@@ -3,6 +3,7 @@
 #ifndef MINISEV_CMD_RUN_H
 #define MINISEV_CMD_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "minisev/abi.h"
 
@@ -14,6 +15,15 @@ struct run_opts {
 	unsigned int timeout_s; /* 0: none */
 	const char *timings_path;
 	int verbosity;
+
+	/* SEV */
+	bool sev, sev_es;
+	bool legacy_init;
+	bool policy_set;
+	uint32_t policy;
+	const char *dh_cert_path, *session_path;
+	const char *secret_header_path, *secret_path;
+	const char *measured_out, *launch_info_path;
 };
 
 /*

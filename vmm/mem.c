@@ -48,7 +48,7 @@ static int pin(void *hva, uint64_t size)
 	return -ENOMEM;
 }
 
-int mem_init(struct vm *vm, uint64_t size)
+int mem_init(struct vm *vm, uint64_t size, bool lock)
 {
 	void *hva;
 	int ret;
@@ -69,9 +69,11 @@ int mem_init(struct vm *vm, uint64_t size)
 	/* KSM merging would force WBINVDs on SEV hosts; keep it off. */
 	madvise(hva, size, MADV_UNMERGEABLE);
 
-	ret = pin(hva, size);
-	if (ret)
-		goto fail;
+	if (lock) {
+		ret = pin(hva, size);
+		if (ret)
+			goto fail;
+	}
 
 	vm->gm.hva = hva;
 	vm->gm.size = size;

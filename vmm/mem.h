@@ -6,11 +6,13 @@
 #include "vm.h"
 
 /*
- * Map `size` bytes of anonymous guest RAM, pin it with mlock after a
- * RLIMIT_MEMLOCK preflight, and register it as memslot 0 at GPA 0.
- * Returns 0 or -errno, with a message that says what to raise.
+ * Map `size` bytes of anonymous guest RAM, pin it with mlock when
+ * `lock` (SEV pins through KVM_MEMORY_ENCRYPT_REG_REGION instead, and
+ * both count against the same RLIMIT_MEMLOCK), and register it as
+ * memslot 0 at GPA 0.  Returns 0 or -errno, with a message that says
+ * what to raise.
  */
-int __must_check mem_init(struct vm *vm, uint64_t size);
+int __must_check mem_init(struct vm *vm, uint64_t size, bool lock);
 void mem_exit(struct vm *vm);
 
 /* "256 MiB", "1.5 GiB": for messages. */

@@ -148,8 +148,11 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 
 	while (!vm_ended(vm)) {
-		if (vcpu->id == 0 && !vm->t_first_run_ns)
-			vm->t_first_run_ns = now_ns();
+		if (!atomic_load(&vm->t_first_run_ns)) {
+			uint64_t zero = 0;
+
+			atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, now_ns());
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;

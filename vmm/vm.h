@@ -19,6 +19,7 @@
 
 struct vm;
 struct vcon;
+struct launch;
 
 struct vcpu {
 	struct vm *vm;
@@ -63,6 +64,7 @@ struct vm {
 	struct kvm_cpuid2 *cpuid; /* what every vCPU gets */
 
 	struct vcon *console;
+	struct launch *launch; /* NULL without SEV */
 	atomic_uint vcpu_hellos;
 	atomic_uint running_vcpus; /* vCPU threads not yet returned */
 
@@ -74,7 +76,7 @@ struct vm {
 	int input_efd; /* eventfd: the console has room for input again */
 
 	struct timings *timings;
-	uint64_t t_first_run_ns; /* first KVM_RUN entered by the BSP */
+	_Atomic uint64_t t_first_run_ns; /* first KVM_RUN entered by any vCPU */
 };
 
 /*

@@ -22,6 +22,7 @@
  *   0x0000_0000  page 0: never mapped by the page tables (catches NULL)
  *   0x0000_1000  boot-info page                         (private, measured)
  *   0x0000_2000  page tables: PML4, PDPT, 4 PDs, PT0     (private, measured)
+ *   0x0000_9000  LAUNCH_SECRET area, one page           (private, injected)
  *   0x0010_0000  firmware ELF (link address)            (private, measured)
  *   0x0040_0000  shared window, 2 MiB, C-bit clear      (shared, not measured)
  *   0x0060_0000  free RAM up to ram_size                (private, not measured)
@@ -35,6 +36,8 @@
 #define MINISEV_BOOT_INFO_GPA 0x1000ULL
 #define MINISEV_PGTABLE_GPA 0x2000ULL
 #define MINISEV_PGTABLE_PAGES 7 /* PML4, PDPT, 4 x PD, PT for the first 2 MiB */
+#define MINISEV_SECRET_GPA 0x9000ULL
+#define MINISEV_SECRET_SIZE 0x1000ULL /* one page: KVM wants it contiguous */
 #define MINISEV_FW_BASE 0x100000ULL
 #define MINISEV_FW_LIMIT 0x400000ULL /* the firmware must end below this */
 #define MINISEV_SHARED_GPA 0x400000ULL
@@ -120,7 +123,11 @@ struct minisev_boot_info {
 	 * for "the default set" (every test not marked explicit-only).
 	 */
 	char tests[MINISEV_TESTSEL_LEN];
-	/* Where the VMM placed a LAUNCH_SECRET, 0 when none was injected. */
+	/*
+	 * The LAUNCH_SECRET area under SEV (0 without SEV).  Whether a secret
+	 * was injected is known only after the launch was measured, so the
+	 * guest looks for a secret table's GUID header there.
+	 */
 	uint64_t secret_gpa;
 	uint64_t secret_size;
 };
