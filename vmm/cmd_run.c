@@ -28,6 +28,7 @@
 #include "sev/policy.h"
 #include "sev/session.h"
 #include "mem.h"
+#include "qmp.h"
 #include "run.h"
 #include "testdev.h"
 #include "vcpu.h"
@@ -64,6 +65,9 @@ static void run_usage(FILE *f)
 	      "      --launch-info F   write the measurement and its inputs as JSON\n"
 	      "      --secret-header F LAUNCH_SECRET header (base64, from 'minisev owner secret')\n"
 	      "      --secret F        LAUNCH_SECRET payload (base64)\n"
+	      "      --qmp SOCKET      pause after LAUNCH_MEASURE and serve QMP on SOCKET\n"
+	      "                        (query-sev, query-sev-launch-measure,\n"
+	      "                        sev-inject-launch-secret, cont)\n"
 	      "\n"
 	      "  -v, --verbose         print every step\n"
 	      "  -q, --quiet           print errors only\n"
@@ -88,6 +92,7 @@ enum {
 	OPT_LAUNCH_INFO,
 	OPT_SECRET_HEADER,
 	OPT_SECRET,
+	OPT_QMP,
 };
 
 static const struct option run_long_opts[] = {
@@ -107,6 +112,7 @@ static const struct option run_long_opts[] = {
 	{ "launch-info", required_argument, NULL, OPT_LAUNCH_INFO },
 	{ "secret-header", required_argument, NULL, OPT_SECRET_HEADER },
 	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -136,6 +142,7 @@ static int check_sev_args(struct run_opts *o)
 				o->measured_out	       ? "--measured-out" :
 				o->launch_info_path    ? "--launch-info" :
 				o->legacy_init	       ? "--legacy-init" :
+				o->qmp_path	       ? "--qmp" :
 							 NULL;
 
 	if (!o->sev) {
@@ -255,6 +262,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case OPT_SECRET:
 			o->secret_path = optarg;
 			break;
+		case OPT_QMP:
+			o->qmp_path = optarg;
+			break;
 		case 'v':
 			o->verbosity = 2;
 			break;
@@ -360,7 +370,7 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 	bi->devs[0].type = MINISEV_DEV_VIRTIO_MMIO;
 	bi->devs[0].virtio_id = VIRTIO_ID_CONSOLE;
 	bi->devs[0].gpa = MINISEV_MMIO_GPA;
-	bi->devs[0].size = MINISEV_MMIO_STRIDE;
+	bi->devs[0].size = VIRTIO_MMIO_REGION_SIZE;
 	if (o->sev) {
 		bi->secret_gpa = MINISEV_SECRET_GPA;
 		bi->secret_size = MINISEV_SECRET_SIZE;
@@ -489,6 +499,15 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 		}
 		ret = launch_secret(vm, l, hdr, hdr_len, payload, payload_len,
 				    MINISEV_SECRET_GPA);
+		if (ret)
+			goto out;
+	}
+	if (o->qmp_path) {
+		uint64_t deadline = o->timeout_s ? now_ns() + o->timeout_s * 1000000000ULL : 0;
+		uint64_t t = now_ns();
+
+		ret = qmp_serve(vm, l, o->qmp_path, deadline);
+		timings_add(vm->timings, "paused", t, 0);
 		if (ret)
 			goto out;
 	}

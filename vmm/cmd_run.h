@@ -24,6 +24,7 @@ struct run_opts {
 	const char *dh_cert_path, *session_path;
 	const char *secret_header_path, *secret_path;
 	const char *measured_out, *launch_info_path;
+	const char *qmp_path; /* paused launch: serve QMP here after MEASURE */
 };
 
 /*

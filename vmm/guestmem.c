@@ -21,9 +21,10 @@ void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len,
 	/*
 	 * Under SEV the host's view of private memory is ciphertext: a
 	 * device that followed a guest address there would read garbage on
-	 * hardware and hide a firmware bug here, so refuse it outright.
+	 * hardware.  Refuse it with or without SEV, so that a firmware bug of
+	 * that kind shows up on any machine, not only on an EPYC host.
 	 */
-	if (kind == GM_SHARED && gm->encrypted &&
+	if (kind == GM_SHARED &&
 	    !range_in(gpa, len, gm->shared_gpa, gm->shared_size))
 		return NULL;
 	return gm->hva + gpa;

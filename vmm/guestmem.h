@@ -22,20 +22,19 @@ struct guest_mem {
 	 */
 	uint64_t shared_gpa;
 	uint64_t shared_size;
-	/* When true, accesses outside the shared window are refused. */
+	/* SEV is on: private memory holds ciphertext in the host's view. */
 	bool encrypted;
 };
 
 /* Access kinds: device DMA must stay in shared memory under SEV. */
 enum gm_access {
-	GM_SHARED, /* guest-supplied address the device reads or writes */
+	GM_SHARED, /* guest-supplied address: must be in the shared window */
 	GM_ANY, /* VMM-internal (image loading, before launch) */
 };
 
 /*
  * Return a host pointer to [gpa, gpa + len) or NULL when the range is
- * empty, wraps, leaves RAM, or (GM_SHARED under SEV) leaves the shared
- * window.  The caller must copy guest-shared data out before validating
+ * empty, wraps, leaves RAM, or (GM_SHARED) leaves the shared window.  The caller must copy guest-shared data out before validating
  * it: the guest can change it at any time.
  */
 void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len,

@@ -3,6 +3,7 @@
  * minisev: boot tiny guests on KVM, with or without AMD SEV / SEV-ES, and
  * the SEV platform and guest-owner tools.  This file only dispatches.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A closed stdout (minisev run | head) must come back as EPIPE, which
+	 * the console turns into a clean end, not kill the process.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return MINISEV_STATUS_USAGE;

@@ -28,10 +28,11 @@
  *   0x0060_0000  free RAM up to ram_size                (private, not measured)
  *   0xd000_0000  virtio-mmio devices, MINISEV_MMIO_STRIDE apart (not RAM)
  *
- * The page tables identity-map the first 4 GiB: RAM with the C-bit set
- * (when SEV is active), the shared window and the MMIO window without it,
- * the MMIO window uncached.  Page 0 is left not-present so that a NULL
- * dereference in the firmware is a #PF, not a silent read.
+ * The page tables identity-map RAM with the C-bit set (when SEV is
+ * active), the shared window and the MMIO window without it, the MMIO
+ * window uncached; everything else in the first 4 GiB is not present.
+ * Page 0 is left not-present so that a NULL dereference in the firmware
+ * is a #PF, not a silent read.
  */
 #define MINISEV_BOOT_INFO_GPA 0x1000ULL
 #define MINISEV_PGTABLE_GPA 0x2000ULL
