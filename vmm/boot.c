@@ -25,14 +25,12 @@ static uint64_t tbl_gpa(unsigned int idx)
 
 static bool in_shared(uint64_t gpa)
 {
-	return gpa >= MINISEV_SHARED_GPA &&
-	       gpa < MINISEV_SHARED_GPA + MINISEV_SHARED_SIZE;
+	return gpa >= MINISEV_SHARED_GPA && gpa < MINISEV_SHARED_GPA + MINISEV_SHARED_SIZE;
 }
 
 static bool in_mmio(uint64_t gpa)
 {
-	return gpa >= MINISEV_MMIO_GPA &&
-	       gpa < MINISEV_MMIO_GPA + MINISEV_MMIO_WINDOW;
+	return gpa >= MINISEV_MMIO_GPA && gpa < MINISEV_MMIO_GPA + MINISEV_MMIO_WINDOW;
 }
 
 int boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit)
@@ -78,8 +76,7 @@ int boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit)
 	return 0;
 }
 
-int boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va,
-	      uint64_t *pa, uint64_t *pte)
+int boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va, uint64_t *pa, uint64_t *pte)
 {
 	/* Physical address bits 51:12 minus the C-bit, whichever it is. */
 	const uint64_t addr_mask = 0x000ffffffffff000ULL;

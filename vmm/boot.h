@@ -30,12 +30,11 @@
 int __must_check boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit);
 
 /* Translate a guest virtual address by walking the tables (for tests). */
-int __must_check boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va,
-			   uint64_t *pa, uint64_t *pte);
+int __must_check boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va, uint64_t *pa,
+			   uint64_t *pte);
 
 /* Write the boot-info page; `bi` is copied whole into guest memory. */
-int __must_check boot_write_info(const struct guest_mem *gm,
-				 const struct minisev_boot_info *bi);
+int __must_check boot_write_info(const struct guest_mem *gm, const struct minisev_boot_info *bi);
 
 /* Control-register and EFER values of the 64-bit entry state. */
 #define BOOT_CR0 0x80050033ULL /* PG | WP | NE | ET | MP | PE */

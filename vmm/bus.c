@@ -6,8 +6,7 @@
 static bool overlaps(const struct bus_dev *a, const struct bus_dev *b)
 {
 	/* Ranges are [base, base + size - 1]; sizes are non-zero, no wrap. */
-	return a->base <= b->base + (b->size - 1) &&
-	       b->base <= a->base + (a->size - 1);
+	return a->base <= b->base + (b->size - 1) && b->base <= a->base + (a->size - 1);
 }
 
 int bus_register(struct bus *bus, struct bus_dev *dev)
@@ -16,9 +15,8 @@ int bus_register(struct bus *bus, struct bus_dev *dev)
 		return -EINVAL;
 	for (unsigned int i = 0; i < bus->nr; i++) {
 		if (overlaps(bus->devs[i], dev)) {
-			pr_err("%s bus: %s [%#llx+%#llx] overlaps %s [%#llx+%#llx]",
-			       bus->name, dev->name,
-			       (unsigned long long)dev->base,
+			pr_err("%s bus: %s [%#llx+%#llx] overlaps %s [%#llx+%#llx]", bus->name,
+			       dev->name, (unsigned long long)dev->base,
 			       (unsigned long long)dev->size, bus->devs[i]->name,
 			       (unsigned long long)bus->devs[i]->base,
 			       (unsigned long long)bus->devs[i]->size);

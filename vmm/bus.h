@@ -18,8 +18,7 @@ struct bus_dev;
  */
 struct bus_ops {
 	int (*read)(struct bus_dev *dev, uint64_t off, void *data, uint32_t len);
-	int (*write)(struct bus_dev *dev, uint64_t off, const void *data,
-		     uint32_t len);
+	int (*write)(struct bus_dev *dev, uint64_t off, const void *data, uint32_t len);
 };
 
 struct bus_dev {
@@ -43,9 +42,7 @@ int __must_check bus_register(struct bus *bus, struct bus_dev *dev);
 /* The device holding [addr, addr + len), or NULL. */
 struct bus_dev *bus_find(struct bus *bus, uint64_t addr, uint32_t len);
 /* -ENODEV when no device holds the access, else the device's result. */
-int __must_check bus_read(struct bus *bus, uint64_t addr, void *data,
-			  uint32_t len);
-int __must_check bus_write(struct bus *bus, uint64_t addr, const void *data,
-			   uint32_t len);
+int __must_check bus_read(struct bus *bus, uint64_t addr, void *data, uint32_t len);
+int __must_check bus_write(struct bus *bus, uint64_t addr, const void *data, uint32_t len);
 
 #endif /* MINISEV_BUS_H */

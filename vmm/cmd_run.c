@@ -134,16 +134,16 @@ static bool valid_test_list(const char *s)
 static int check_sev_args(struct run_opts *o)
 {
 	struct sev_why why = { "" };
-	const char *needs_sev = o->policy_set	       ? "--policy" :
-				o->dh_cert_path	       ? "--dh-cert" :
-				o->session_path	       ? "--session" :
-				o->secret_path	       ? "--secret" :
-				o->secret_header_path  ? "--secret-header" :
-				o->measured_out	       ? "--measured-out" :
-				o->launch_info_path    ? "--launch-info" :
-				o->legacy_init	       ? "--legacy-init" :
-				o->qmp_path	       ? "--qmp" :
-							 NULL;
+	const char *needs_sev = o->policy_set	      ? "--policy" :
+				o->dh_cert_path	      ? "--dh-cert" :
+				o->session_path	      ? "--session" :
+				o->secret_path	      ? "--secret" :
+				o->secret_header_path ? "--secret-header" :
+				o->measured_out	      ? "--measured-out" :
+				o->launch_info_path   ? "--launch-info" :
+				o->legacy_init	      ? "--legacy-init" :
+				o->qmp_path	      ? "--qmp" :
+							NULL;
 
 	if (!o->sev) {
 		if (needs_sev) {
@@ -189,24 +189,28 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		switch (c) {
 		case 'c':
 			if (parse_u64(optarg, 1, MINISEV_MAX_VCPUS, &v)) {
-				fprintf(stderr, "minisev run: -c '%s': want a vCPU count from 1 to %d\n",
+				fprintf(stderr,
+					"minisev run: -c '%s': want a vCPU count from 1 to %d\n",
 					optarg, MINISEV_MAX_VCPUS);
 				return -EINVAL;
 			}
 			o->nr_vcpus = v;
 			break;
 		case 'm':
-			if (parse_size(optarg, &v) || v < MINISEV_RAM_MIN ||
-			    v > MINISEV_RAM_MAX || !IS_ALIGNED(v, 2ULL << 20)) {
-				fprintf(stderr, "minisev run: -m '%s': want a size from 8M to 3G "
-					"in steps of 2M (e.g. 256M)\n", optarg);
+			if (parse_size(optarg, &v) || v < MINISEV_RAM_MIN || v > MINISEV_RAM_MAX ||
+			    !IS_ALIGNED(v, 2ULL << 20)) {
+				fprintf(stderr,
+					"minisev run: -m '%s': want a size from 8M to 3G "
+					"in steps of 2M (e.g. 256M)\n",
+					optarg);
 				return -EINVAL;
 			}
 			o->ram_size = v;
 			break;
 		case 't':
 			if (strlen(optarg) >= sizeof(o->tests) || !valid_test_list(optarg)) {
-				fprintf(stderr, "minisev run: -t '%.64s': want comma-separated test "
+				fprintf(stderr,
+					"minisev run: -t '%.64s': want comma-separated test "
 					"names (letters, digits, _), at most %zu characters\n",
 					optarg, sizeof(o->tests) - 1);
 				return -EINVAL;
@@ -218,7 +222,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_TIMEOUT:
 			if (parse_u64(optarg, 0, 86400, &v)) {
-				fprintf(stderr, "minisev run: --timeout '%s': want seconds, 0 to 86400\n",
+				fprintf(stderr,
+					"minisev run: --timeout '%s': want seconds, 0 to 86400\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -336,8 +341,7 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 			pr_err("cannot read firmware %s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	ret = elf_load(&vm->gm, buf, len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, img, err,
-		       sizeof(err));
+	ret = elf_load(&vm->gm, buf, len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, img, err, sizeof(err));
 	free(buf);
 	if (ret) {
 		pr_err("%s: %s", path, ret == -EINVAL ? err : strerror(-ret));
@@ -459,7 +463,10 @@ static int write_launch_info(const char *path, const struct vm *vm, const struct
 		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"nr_vcpus\": %u,\n"
 		     "  \"measured_bytes\": %zu\n}\n",
 		     b64, l->api_major, l->api_minor, l->build, l->policy, l->handle, l->cbit,
-		     vm->vm_type, l->init2 ? "INIT2" : l->es ? "ES_INIT" : "INIT",
+		     vm->vm_type,
+		     l->init2 ? "INIT2" :
+		     l->es    ? "ES_INIT" :
+				"INIT",
 		     l->es ? "true" : "false", vm->nr_vcpus, l->measured_len);
 	return write_file_atomic(path, buf, n, 0644);
 }
@@ -497,8 +504,7 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = launch_secret(vm, l, hdr, hdr_len, payload, payload_len,
-				    MINISEV_SECRET_GPA);
+		ret = launch_secret(vm, l, hdr, hdr_len, payload, payload_len, MINISEV_SECRET_GPA);
 		if (ret)
 			goto out;
 	}
@@ -714,8 +720,8 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	if (l) {
 		if (measure_image(vm, l, &img))
 			return MINISEV_STATUS_VMM;
-		if (o->measured_out &&
-		    (ret = write_file_atomic(o->measured_out, l->measured, l->measured_len, 0644))) {
+		if (o->measured_out && (ret = write_file_atomic(o->measured_out, l->measured,
+								l->measured_len, 0644))) {
 			pr_err("writing %s: %s", o->measured_out, strerror(-ret));
 			return MINISEV_STATUS_VMM;
 		}

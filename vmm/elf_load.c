@@ -25,8 +25,8 @@ static bool in_range(uint64_t start, uint64_t len, uint64_t lo, uint64_t hi)
 }
 
 /* Parse and check the program headers into img; touches no guest memory. */
-static int elf_check(Elf *e, size_t len, uint64_t min, uint64_t limit,
-		     struct elf_image *img, char *err, size_t errlen)
+static int elf_check(Elf *e, size_t len, uint64_t min, uint64_t limit, struct elf_image *img,
+		     char *err, size_t errlen)
 {
 	unsigned char *ident;
 	GElf_Ehdr eh;
@@ -63,30 +63,32 @@ static int elf_check(Elf *e, size_t len, uint64_t min, uint64_t limit,
 		unsigned int j;
 
 		if (!gelf_getphdr(e, i, &ph))
-			return fail(err, errlen, "bad program header %zu: %s", i,
-				    elf_errmsg(-1));
+			return fail(err, errlen, "bad program header %zu: %s", i, elf_errmsg(-1));
 		if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
 			return fail(err, errlen, "dynamically linked images are not supported");
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
 		if (ph.p_filesz > ph.p_memsz)
-			return fail(err, errlen, "segment %zu: file size %#llx exceeds memory size %#llx",
-				    i, (unsigned long long)ph.p_filesz,
+			return fail(err, errlen,
+				    "segment %zu: file size %#llx exceeds memory size %#llx", i,
+				    (unsigned long long)ph.p_filesz,
 				    (unsigned long long)ph.p_memsz);
 		if (!in_range(ph.p_offset, ph.p_filesz, 0, len))
-			return fail(err, errlen, "segment %zu: bytes [%#llx+%#llx] lie outside the %zu-byte file (truncated image?)",
-				    i, (unsigned long long)ph.p_offset,
-				    (unsigned long long)ph.p_filesz, len);
+			return fail(
+				err, errlen,
+				"segment %zu: bytes [%#llx+%#llx] lie outside the %zu-byte file (truncated image?)",
+				i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
+				len);
 		/* The boot protocol identity-maps memory: no relocation. */
 		if (ph.p_paddr != ph.p_vaddr)
-			return fail(err, errlen, "segment %zu: vaddr %#llx != paddr %#llx",
-				    i, (unsigned long long)ph.p_vaddr,
-				    (unsigned long long)ph.p_paddr);
+			return fail(err, errlen, "segment %zu: vaddr %#llx != paddr %#llx", i,
+				    (unsigned long long)ph.p_vaddr, (unsigned long long)ph.p_paddr);
 		if (!in_range(ph.p_paddr, ph.p_memsz, min, limit))
-			return fail(err, errlen, "segment %zu: [%#llx+%#llx] outside the firmware area [%#llx, %#llx)",
-				    i, (unsigned long long)ph.p_paddr,
-				    (unsigned long long)ph.p_memsz,
-				    (unsigned long long)min, (unsigned long long)limit);
+			return fail(
+				err, errlen,
+				"segment %zu: [%#llx+%#llx] outside the firmware area [%#llx, %#llx)",
+				i, (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
+				(unsigned long long)min, (unsigned long long)limit);
 		if (img->nr_segs == ELF_MAX_SEGS)
 			return fail(err, errlen, "more than %d loadable segments", ELF_MAX_SEGS);
 
@@ -102,8 +104,8 @@ static int elf_check(Elf *e, size_t len, uint64_t min, uint64_t limit,
 		img->nr_segs++;
 		if ((j > 0 && img->segs[j - 1].gpa + img->segs[j - 1].memsz > s->gpa) ||
 		    (j + 1 < img->nr_segs && s->gpa + s->memsz > img->segs[j + 1].gpa))
-			return fail(err, errlen, "segment %zu at %#llx overlaps another segment",
-				    i, (unsigned long long)ph.p_paddr);
+			return fail(err, errlen, "segment %zu at %#llx overlaps another segment", i,
+				    (unsigned long long)ph.p_paddr);
 		if ((ph.p_flags & PF_X) && eh.e_entry >= ph.p_paddr &&
 		    eh.e_entry - ph.p_paddr < ph.p_filesz)
 			entry_ok = true;
@@ -119,9 +121,8 @@ static int elf_check(Elf *e, size_t len, uint64_t min, uint64_t limit,
 	return 0;
 }
 
-int elf_load(const struct guest_mem *gm, const void *buf, size_t len,
-	     uint64_t min, uint64_t limit, struct elf_image *img, char *err,
-	     size_t errlen)
+int elf_load(const struct guest_mem *gm, const void *buf, size_t len, uint64_t min, uint64_t limit,
+	     struct elf_image *img, char *err, size_t errlen)
 {
 	char *copy;
 	Elf *e;

@@ -32,8 +32,7 @@ struct elf_image {
  * is written to guest memory unless the whole image passes.  On error,
  * returns -EINVAL (or -ENOMEM) with the reason in err.
  */
-int __must_check elf_load(const struct guest_mem *gm, const void *buf,
-			  size_t len, uint64_t min, uint64_t limit,
-			  struct elf_image *img, char *err, size_t errlen);
+int __must_check elf_load(const struct guest_mem *gm, const void *buf, size_t len, uint64_t min,
+			  uint64_t limit, struct elf_image *img, char *err, size_t errlen);
 
 #endif /* MINISEV_ELF_LOAD_H */

@@ -35,17 +35,17 @@ static enum exit_action handle_io(struct vcpu *vcpu)
 	}
 	/* String I/O (REP OUTS/INS, or SEV-ES GHCB string I/O) has count > 1. */
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
-		int ret = out ? bus_write(&vcpu->vm->pio, run->io.port, data, size)
-			      : bus_read(&vcpu->vm->pio, run->io.port, data, size);
+		int ret = out ? bus_write(&vcpu->vm->pio, run->io.port, data, size) :
+				bus_read(&vcpu->vm->pio, run->io.port, data, size);
 
 		if (ret == -ENODEV) {
-			pr_err("vCPU %u: %s of %u bytes at port %#x: no device there",
-			       vcpu->id, out ? "OUT" : "IN", size, run->io.port);
+			pr_err("vCPU %u: %s of %u bytes at port %#x: no device there", vcpu->id,
+			       out ? "OUT" : "IN", size, run->io.port);
 			return guest_error(vcpu);
 		}
 		if (ret) {
-			pr_err("vCPU %u: %s port %#x failed: %s", vcpu->id,
-			       out ? "OUT" : "IN", run->io.port, strerror(-ret));
+			pr_err("vCPU %u: %s port %#x failed: %s", vcpu->id, out ? "OUT" : "IN",
+			       run->io.port, strerror(-ret));
 			return guest_error(vcpu);
 		}
 		if (vm_ended(vcpu->vm))
@@ -65,18 +65,17 @@ static enum exit_action handle_mmio(struct vcpu *vcpu)
 		pr_err("vCPU %u: KVM_EXIT_MMIO with length %u", vcpu->id, len);
 		return guest_error(vcpu);
 	}
-	ret = run->mmio.is_write ? bus_write(&vcpu->vm->mmio, addr, run->mmio.data, len)
-				 : bus_read(&vcpu->vm->mmio, addr, run->mmio.data, len);
+	ret = run->mmio.is_write ? bus_write(&vcpu->vm->mmio, addr, run->mmio.data, len) :
+				   bus_read(&vcpu->vm->mmio, addr, run->mmio.data, len);
 	if (ret == -ENODEV) {
-		pr_err("vCPU %u: MMIO %s of %u bytes at %#llx: no device there",
-		       vcpu->id, run->mmio.is_write ? "write" : "read", len,
-		       (unsigned long long)addr);
+		pr_err("vCPU %u: MMIO %s of %u bytes at %#llx: no device there", vcpu->id,
+		       run->mmio.is_write ? "write" : "read", len, (unsigned long long)addr);
 		return guest_error(vcpu);
 	}
 	if (ret) {
 		pr_err("vCPU %u: MMIO %s at %#llx failed: %s", vcpu->id,
-		       run->mmio.is_write ? "write" : "read",
-		       (unsigned long long)addr, strerror(-ret));
+		       run->mmio.is_write ? "write" : "read", (unsigned long long)addr,
+		       strerror(-ret));
 		return guest_error(vcpu);
 	}
 	return vm_ended(vcpu->vm) ? EXIT_STOP : EXIT_CONTINUE;
@@ -85,7 +84,8 @@ static enum exit_action handle_mmio(struct vcpu *vcpu)
 static enum exit_action handle_shutdown(struct vcpu *vcpu)
 {
 	pr_err("vCPU %u: guest shut down (KVM_EXIT_SHUTDOWN): a triple fault, "
-	       "or a fault with no usable IDT", vcpu->id);
+	       "or a fault with no usable IDT",
+	       vcpu->id);
 	return guest_error(vcpu);
 }
 
@@ -101,8 +101,7 @@ static enum exit_action handle_hlt(struct vcpu *vcpu)
 
 static enum exit_action handle_fail_entry(struct vcpu *vcpu)
 {
-	pr_err("vCPU %u: KVM_EXIT_FAIL_ENTRY, hardware entry failure reason %#llx",
-	       vcpu->id,
+	pr_err("vCPU %u: KVM_EXIT_FAIL_ENTRY, hardware entry failure reason %#llx", vcpu->id,
 	       (unsigned long long)vcpu->run->fail_entry.hardware_entry_failure_reason);
 	vcpu_dump(vcpu);
 	vm_end(vcpu->vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);
@@ -114,10 +113,10 @@ static enum exit_action handle_internal_error(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	uint32_t n = run->internal.ndata;
 
-	pr_err("vCPU %u: KVM_EXIT_INTERNAL_ERROR, suberror %u%s", vcpu->id,
-	       run->internal.suberror,
+	pr_err("vCPU %u: KVM_EXIT_INTERNAL_ERROR, suberror %u%s", vcpu->id, run->internal.suberror,
 	       run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
-		       " (instruction emulation failed)" : "");
+		       " (instruction emulation failed)" :
+		       "");
 	if (n > ARRAY_SIZE(run->internal.data))
 		n = ARRAY_SIZE(run->internal.data);
 	for (uint32_t i = 0; i < n; i++)
@@ -143,11 +142,10 @@ static enum exit_action handle_system_event(struct vcpu *vcpu)
 			pr_info("vCPU %u: guest requested termination, reason set %u code %#x",
 				vcpu->id, set, code);
 			vm_end(vcpu->vm, VM_END_VERDICT,
-			       set == 0 && code == 0 ? MINISEV_STATUS_PASS
-						     : MINISEV_STATUS_GUEST);
+			       set == 0 && code == 0 ? MINISEV_STATUS_PASS : MINISEV_STATUS_GUEST);
 		} else {
-			pr_err("vCPU %u: guest requested termination (GHCB at %#llx)",
-			       vcpu->id, (unsigned long long)d0);
+			pr_err("vCPU %u: guest requested termination (GHCB at %#llx)", vcpu->id,
+			       (unsigned long long)d0);
 			vm_end(vcpu->vm, VM_END_VERDICT, MINISEV_STATUS_GUEST);
 		}
 		return EXIT_STOP;
@@ -185,7 +183,6 @@ enum exit_action exit_dispatch(struct vcpu *vcpu)
 	vcpu->nr_exits++;
 	if (reason < ARRAY_SIZE(exit_handlers) && exit_handlers[reason])
 		return exit_handlers[reason](vcpu);
-	pr_err("vCPU %u: unhandled exit %s (%u)", vcpu->id, kvm_exit_name(reason),
-	       reason);
+	pr_err("vCPU %u: unhandled exit %s (%u)", vcpu->id, kvm_exit_name(reason), reason);
 	return guest_error(vcpu);
 }

@@ -37,13 +37,12 @@ enum gm_access {
  * empty, wraps, leaves RAM, or (GM_SHARED) leaves the shared window.  The caller must copy guest-shared data out before validating
  * it: the guest can change it at any time.
  */
-void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len,
-	     enum gm_access kind);
+void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len, enum gm_access kind);
 
 /* Copy helpers over gm_ptr(); return 0 or -EFAULT. */
-int __must_check gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa,
-			 uint64_t len, enum gm_access kind);
-int __must_check gm_write(const struct guest_mem *gm, uint64_t gpa,
-			  const void *src, uint64_t len, enum gm_access kind);
+int __must_check gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa, uint64_t len,
+			 enum gm_access kind);
+int __must_check gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src, uint64_t len,
+			  enum gm_access kind);
 
 #endif /* MINISEV_GUESTMEM_H */

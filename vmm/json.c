@@ -87,13 +87,25 @@ static int parse_string(struct parser *ps, const char **out, size_t *outlen)
 			return perr(ps, "unterminated escape");
 		c = *ps->p++;
 		switch (c) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			break;
-		case 'b': c = '\b'; break;
-		case 'f': c = '\f'; break;
-		case 'n': c = '\n'; break;
-		case 'r': c = '\r'; break;
-		case 't': c = '\t'; break;
+		case 'b':
+			c = '\b';
+			break;
+		case 'f':
+			c = '\f';
+			break;
+		case 'n':
+			c = '\n';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		case 't':
+			c = '\t';
+			break;
 		case 'u': {
 			unsigned int u = 0;
 
@@ -191,8 +203,7 @@ static int parse_number(struct parser *ps)
 	size_t n = 0;
 	int idx;
 
-	while (ps->p + n < ps->end && n < sizeof(buf) - 1 &&
-	       strchr("+-0123456789.eE", ps->p[n]))
+	while (ps->p + n < ps->end && n < sizeof(buf) - 1 && strchr("+-0123456789.eE", ps->p[n]))
 		n++;
 	if (!n || n == sizeof(buf) - 1)
 		return perr(ps, "bad number");
@@ -254,8 +265,8 @@ static int parse_value(struct parser *ps)
 	}
 }
 
-int json_parse(struct json_doc *d, const char *in, size_t len, char *strbuf, size_t cap,
-	       char *err, size_t errlen)
+int json_parse(struct json_doc *d, const char *in, size_t len, char *strbuf, size_t cap, char *err,
+	       size_t errlen)
 {
 	struct parser ps = { .d = d, .p = in, .end = in + len, .err = err, .errlen = errlen };
 	int root;

@@ -18,8 +18,7 @@ int kvm_open(int *kvm_fd)
 		return -errno;
 	ver = ioctl(fd, KVM_GET_API_VERSION, 0);
 	if (ver != KVM_API_VERSION) {
-		pr_err("/dev/kvm speaks API version %d, minisev needs %d", ver,
-		       KVM_API_VERSION);
+		pr_err("/dev/kvm speaks API version %d, minisev needs %d", ver, KVM_API_VERSION);
 		close(fd);
 		return -EPROTO;
 	}
@@ -50,8 +49,7 @@ int kvm_check_caps(int kvm_fd)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(required_caps); i++) {
 		if (!kvm_check_extension(kvm_fd, required_caps[i].cap)) {
-			pr_err("this KVM lacks %s, which minisev needs",
-			       required_caps[i].name);
+			pr_err("this KVM lacks %s, which minisev needs", required_caps[i].name);
 			return -ENOTSUP;
 		}
 	}
@@ -77,8 +75,8 @@ int kvm_create_vm(struct vm *vm, unsigned long type)
 	return 0;
 }
 
-int kvm_set_memslot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
-		    void *hva, uint32_t flags)
+int kvm_set_memslot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva,
+		    uint32_t flags)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
@@ -112,8 +110,7 @@ int kvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
 	return -E2BIG;
 }
 
-struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
-					uint32_t index)
+struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t index)
 {
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -129,15 +126,33 @@ struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
 
 #define EXIT_NAME(x) [KVM_EXIT_##x] = "KVM_EXIT_" #x
 static const char *const exit_names[] = {
-	EXIT_NAME(UNKNOWN),	   EXIT_NAME(EXCEPTION),   EXIT_NAME(IO),
-	EXIT_NAME(HYPERCALL),	   EXIT_NAME(DEBUG),	   EXIT_NAME(HLT),
-	EXIT_NAME(MMIO),	   EXIT_NAME(IRQ_WINDOW_OPEN), EXIT_NAME(SHUTDOWN),
-	EXIT_NAME(FAIL_ENTRY),	   EXIT_NAME(INTR),	   EXIT_NAME(SET_TPR),
-	EXIT_NAME(TPR_ACCESS),	   EXIT_NAME(NMI),	   EXIT_NAME(INTERNAL_ERROR),
-	EXIT_NAME(OSI),		   EXIT_NAME(PAPR_HCALL),  EXIT_NAME(WATCHDOG),
-	EXIT_NAME(EPR),		   EXIT_NAME(SYSTEM_EVENT), EXIT_NAME(IOAPIC_EOI),
-	EXIT_NAME(HYPERV),	   EXIT_NAME(X86_RDMSR),   EXIT_NAME(X86_WRMSR),
-	EXIT_NAME(DIRTY_RING_FULL), EXIT_NAME(AP_RESET_HOLD), EXIT_NAME(X86_BUS_LOCK),
+	EXIT_NAME(UNKNOWN),
+	EXIT_NAME(EXCEPTION),
+	EXIT_NAME(IO),
+	EXIT_NAME(HYPERCALL),
+	EXIT_NAME(DEBUG),
+	EXIT_NAME(HLT),
+	EXIT_NAME(MMIO),
+	EXIT_NAME(IRQ_WINDOW_OPEN),
+	EXIT_NAME(SHUTDOWN),
+	EXIT_NAME(FAIL_ENTRY),
+	EXIT_NAME(INTR),
+	EXIT_NAME(SET_TPR),
+	EXIT_NAME(TPR_ACCESS),
+	EXIT_NAME(NMI),
+	EXIT_NAME(INTERNAL_ERROR),
+	EXIT_NAME(OSI),
+	EXIT_NAME(PAPR_HCALL),
+	EXIT_NAME(WATCHDOG),
+	EXIT_NAME(EPR),
+	EXIT_NAME(SYSTEM_EVENT),
+	EXIT_NAME(IOAPIC_EOI),
+	EXIT_NAME(HYPERV),
+	EXIT_NAME(X86_RDMSR),
+	EXIT_NAME(X86_WRMSR),
+	EXIT_NAME(DIRTY_RING_FULL),
+	EXIT_NAME(AP_RESET_HOLD),
+	EXIT_NAME(X86_BUS_LOCK),
 	EXIT_NAME(XEN),
 };
 

@@ -58,8 +58,7 @@ const char *launch_gstate_name(uint32_t state)
  * status is a failure even if the ioctl said 0, as the selftests treat it.
  * Returns 0 or -errno (-EIO: look at *fw_err).
  */
-static int sev_op_raw(struct vm *vm, struct launch *l, uint32_t id, void *data,
-		      uint32_t *fw_err)
+static int sev_op_raw(struct vm *vm, struct launch *l, uint32_t id, void *data, uint32_t *fw_err)
 {
 	struct kvm_sev_cmd cmd;
 	int r;
@@ -146,7 +145,8 @@ int launch_open(struct launch *l)
 		if (ret == -ENOENT)
 			pr_err("no %s: this host offers no SEV (an AMD EPYC host with SEV enabled "
 			       "in the BIOS and kvm_amd.sev=1 has it; scripts/sevsim runs the "
-			       "software model instead)", SEV_DEV_PATH);
+			       "software model instead)",
+			       SEV_DEV_PATH);
 		else
 			pr_err("cannot open %s: %s%s", SEV_DEV_PATH, strerror(-ret),
 			       ret == -EACCES ? " (check its group and permissions)" : "");
@@ -238,7 +238,10 @@ int launch_init(struct vm *vm, struct launch *l)
 	if (ret)
 		return ret;
 	timings_add(vm->timings, "sev_init", t, 0);
-	pr_info("sev: %s on a %s VM", l->init2 ? "INIT2" : l->es ? "ES_INIT" : "INIT",
+	pr_info("sev: %s on a %s VM",
+		l->init2 ? "INIT2" :
+		l->es	 ? "ES_INIT" :
+			   "INIT",
 		vm->vm_type == KVM_X86_DEFAULT_VM ? "legacy (type 0)" :
 		vm->vm_type == KVM_X86_SEV_ES_VM  ? "SEV-ES (type 3)" :
 						    "SEV (type 2)");
@@ -350,7 +353,8 @@ int launch_update_data(struct vm *vm, struct launch *l, uint64_t gpa, uint64_t l
 	if (!IS_ALIGNED(gpa, 16) || !IS_ALIGNED(len, 16) || len > UINT32_MAX ||
 	    !(p = gm_ptr(&vm->gm, gpa, len, GM_ANY))) {
 		pr_err("sev: LAUNCH_UPDATE_DATA of [%#llx+%#llx]: not 16-byte aligned or "
-		       "outside RAM", (unsigned long long)gpa, (unsigned long long)len);
+		       "outside RAM",
+		       (unsigned long long)gpa, (unsigned long long)len);
 		return -EINVAL;
 	}
 	/* Encryption is in place: record the plaintext before it goes. */

@@ -17,7 +17,7 @@
 
 #include "vm.h"
 
-#define SEV_MEASURE_LEN 48 /* 32-byte HMAC, then the 16-byte MNONCE */
+#define SEV_MEASURE_LEN 48 /* 32-byte HMAC, then the 16-byte MNONCE; base64 in 64 + 1 */
 
 struct launch {
 	bool es; /* SEV-ES */
@@ -73,13 +73,11 @@ int __must_check launch_reg_region(struct vm *vm, void *hva, uint64_t size);
 
 int __must_check launch_start(struct vm *vm, struct launch *l);
 /* Encrypt and measure guest RAM [gpa, gpa + len) in place. */
-int __must_check launch_update_data(struct vm *vm, struct launch *l, uint64_t gpa,
-				    uint64_t len);
+int __must_check launch_update_data(struct vm *vm, struct launch *l, uint64_t gpa, uint64_t len);
 int __must_check launch_update_vmsa(struct vm *vm, struct launch *l);
 int __must_check launch_measure(struct vm *vm, struct launch *l);
-int __must_check launch_secret(struct vm *vm, struct launch *l, const void *hdr,
-			       size_t hdr_len, const void *data, size_t data_len,
-			       uint64_t gpa);
+int __must_check launch_secret(struct vm *vm, struct launch *l, const void *hdr, size_t hdr_len,
+			       const void *data, size_t data_len, uint64_t gpa);
 int __must_check launch_finish(struct vm *vm, struct launch *l);
 
 /* GUEST_STATUS: the firmware's guest state (SEV_GUEST_*). */

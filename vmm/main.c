@@ -40,8 +40,7 @@ int main(int argc, char **argv)
 		return platform_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "owner"))
 		return owner_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
 	}

@@ -39,12 +39,10 @@ static int pin(void *hva, uint64_t size)
 	 */
 	getrlimit(RLIMIT_MEMLOCK, &rl);
 	pr_err("cannot pin %s of guest RAM: RLIMIT_MEMLOCK is %s",
-	       mem_human(size, need, sizeof(need)),
-	       mem_human(rl.rlim_cur, have, sizeof(have)));
+	       mem_human(size, need, sizeof(need)), mem_human(rl.rlim_cur, have, sizeof(have)));
 	pr_err("raise it to at least %llu KiB (ulimit -l %llu, or memlock in "
 	       "/etc/security/limits.d), run with CAP_IPC_LOCK, or use a smaller -m",
-	       (unsigned long long)(size >> 10) + 1024,
-	       (unsigned long long)(size >> 10) + 1024);
+	       (unsigned long long)(size >> 10) + 1024, (unsigned long long)(size >> 10) + 1024);
 	return -ENOMEM;
 }
 
@@ -53,11 +51,11 @@ int mem_init(struct vm *vm, uint64_t size, bool lock)
 	void *hva;
 	int ret;
 
-	hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
 	if (hva == MAP_FAILED) {
-		pr_err("cannot map %llu bytes of guest RAM: %s",
-		       (unsigned long long)size, strerror(errno));
+		pr_err("cannot map %llu bytes of guest RAM: %s", (unsigned long long)size,
+		       strerror(errno));
 		return -errno;
 	}
 	/*

@@ -78,15 +78,15 @@ static int cmd_inject(struct vm *vm, struct launch *l, const struct json_doc *d,
 	int ret;
 
 	if (!hdr || hdr->type != JSON_STRING || !sec || sec->type != JSON_STRING)
-		return reply_error(out, cap, "sev-inject-launch-secret needs 'packet-header' "
-					     "and 'secret' (base64 strings)");
+		return reply_error(out, cap,
+				   "sev-inject-launch-secret needs 'packet-header' "
+				   "and 'secret' (base64 strings)");
 	if (gpa) {
 		if (gpa->type != JSON_NUMBER || !gpa->is_int || gpa->ival < 0)
 			return reply_error(out, cap, "'gpa' must be a non-negative integer");
 		where = gpa->ival;
 	}
-	if (sev_b64_decode(hdr->str, hdr->str_len, h, sizeof(h), &hlen, &why) ||
-	    hlen != sizeof(h))
+	if (sev_b64_decode(hdr->str, hdr->str_len, h, sizeof(h), &hlen, &why) || hlen != sizeof(h))
 		return reply_error(out, cap, "packet-header: not base64 of a 52-byte header");
 	payload = malloc(MINISEV_SECRET_SIZE);
 	if (!payload)
@@ -104,8 +104,7 @@ static int cmd_inject(struct vm *vm, struct launch *l, const struct json_doc *d,
 	return 0;
 }
 
-int qmp_handle(struct vm *vm, struct launch *l, const char *msg, size_t len, char *out,
-	       size_t cap)
+int qmp_handle(struct vm *vm, struct launch *l, const char *msg, size_t len, char *out, size_t cap)
 {
 	static char strbuf[QMP_MSG_MAX];
 	struct json_doc *d = malloc(sizeof(*d));

@@ -17,14 +17,12 @@
  * one says `cont` (returns 0), `quit` (-ECANCELED), or the deadline (a
  * now_ns() value, 0 for none) passes (-ETIMEDOUT).
  */
-int __must_check qmp_serve(struct vm *vm, struct launch *l, const char *path,
-			   uint64_t deadline_ns);
+int __must_check qmp_serve(struct vm *vm, struct launch *l, const char *path, uint64_t deadline_ns);
 
 /*
  * Handle one QMP message (exposed for unit tests).  Writes the reply into
  * out; returns 1 after `cont`, -ECANCELED after `quit`, else 0.
  */
-int qmp_handle(struct vm *vm, struct launch *l, const char *msg, size_t len, char *out,
-	       size_t cap);
+int qmp_handle(struct vm *vm, struct launch *l, const char *msg, size_t len, char *out, size_t cap);
 
 #endif /* MINISEV_QMP_H */

@@ -40,15 +40,14 @@ static const char *verdict_name(uint32_t v)
 	}
 }
 
-static int exit_write(struct bus_dev *dev, uint64_t off, const void *data,
-		      uint32_t len)
+static int exit_write(struct bus_dev *dev, uint64_t off, const void *data, uint32_t len)
 {
 	struct vm *vm = dev->priv;
 	uint32_t v = 0;
 
 	if (len != 4 || off) {
-		pr_err("exit port: %u-byte write at offset %llu; the ABI wants a 32-bit OUT",
-		       len, (unsigned long long)off);
+		pr_err("exit port: %u-byte write at offset %llu; the ABI wants a 32-bit OUT", len,
+		       (unsigned long long)off);
 		return -EINVAL;
 	}
 	memcpy(&v, data, 4);
@@ -81,8 +80,7 @@ int testdev_handle_req(struct vm *vm, uint64_t gpa)
 	}
 	if (rq.magic != MINISEV_REQ_MAGIC || rq.version != MINISEV_ABI_VERSION) {
 		pr_err("test request at %#llx: bad magic %#x or version %u (want %u)",
-		       (unsigned long long)gpa, rq.magic, rq.version,
-		       MINISEV_ABI_VERSION);
+		       (unsigned long long)gpa, rq.magic, rq.version, MINISEV_ABI_VERSION);
 		return -EINVAL;
 	}
 	rq.status = MINISEV_REQ_OK;
@@ -128,12 +126,11 @@ int testdev_handle_req(struct vm *vm, uint64_t gpa)
 		break;
 	}
 	/* Write back the host-owned fields only. */
-	return gm_write(&vm->gm, gpa + res_off, (uint8_t *)&rq + res_off,
-			sizeof(rq) - res_off, GM_SHARED);
+	return gm_write(&vm->gm, gpa + res_off, (uint8_t *)&rq + res_off, sizeof(rq) - res_off,
+			GM_SHARED);
 }
 
-static int req_write(struct bus_dev *dev, uint64_t off, const void *data,
-		     uint32_t len)
+static int req_write(struct bus_dev *dev, uint64_t off, const void *data, uint32_t len)
 {
 	uint32_t gpa = 0;
 
@@ -149,10 +146,14 @@ static int req_write(struct bus_dev *dev, uint64_t off, const void *data,
 static const struct bus_ops exit_ops = { .read = exit_read, .write = exit_write };
 static const struct bus_ops req_ops = { .read = exit_read, .write = req_write };
 
-static struct bus_dev exit_dev = { .name = "exit-port", .base = MINISEV_PORT_EXIT,
-				   .size = 4, .ops = &exit_ops };
-static struct bus_dev req_dev = { .name = "request-port", .base = MINISEV_PORT_REQ,
-				  .size = 4, .ops = &req_ops };
+static struct bus_dev exit_dev = { .name = "exit-port",
+				   .base = MINISEV_PORT_EXIT,
+				   .size = 4,
+				   .ops = &exit_ops };
+static struct bus_dev req_dev = { .name = "request-port",
+				  .base = MINISEV_PORT_REQ,
+				  .size = 4,
+				  .ops = &req_ops };
 
 int testdev_init(struct vm *vm)
 {

@@ -12,8 +12,8 @@ void timings_init(struct timings *tm)
 	tm->t0_ns = now_ns();
 }
 
-static void add(struct timings *tm, const char *name, uint64_t start_ns,
-		uint64_t dur_ns, uint64_t bytes)
+static void add(struct timings *tm, const char *name, uint64_t start_ns, uint64_t dur_ns,
+		uint64_t bytes)
 {
 	struct timing *t;
 
@@ -26,8 +26,7 @@ static void add(struct timings *tm, const char *name, uint64_t start_ns,
 	t->bytes = bytes;
 }
 
-void timings_add(struct timings *tm, const char *name, uint64_t start_ns,
-		 uint64_t bytes)
+void timings_add(struct timings *tm, const char *name, uint64_t start_ns, uint64_t bytes)
 {
 	uint64_t now = now_ns();
 
@@ -50,17 +49,16 @@ char *timings_json(const struct timings *tm)
 	for (unsigned int i = 0; i < tm->nr; i++) {
 		const struct timing *t = &tm->t[i];
 
-		n += snprintf(s + n, cap - n,
-			      "%s\n    {\"name\": \"%s\", \"start_us\": %.1f, \"duration_us\": %.1f",
-			      i ? "," : "", t->name, t->start_ns / 1e3, t->dur_ns / 1e3);
+		n += snprintf(
+			s + n, cap - n,
+			"%s\n    {\"name\": \"%s\", \"start_us\": %.1f, \"duration_us\": %.1f",
+			i ? "," : "", t->name, t->start_ns / 1e3, t->dur_ns / 1e3);
 		if (t->bytes) {
 			double mib = t->bytes / (1024.0 * 1024.0);
 			double secs = t->dur_ns / 1e9;
 
-			n += snprintf(s + n, cap - n,
-				      ", \"bytes\": %llu, \"mib_per_s\": %.1f",
-				      (unsigned long long)t->bytes,
-				      secs > 0 ? mib / secs : 0.0);
+			n += snprintf(s + n, cap - n, ", \"bytes\": %llu, \"mib_per_s\": %.1f",
+				      (unsigned long long)t->bytes, secs > 0 ? mib / secs : 0.0);
 		}
 		n += snprintf(s + n, cap - n, "}");
 	}

@@ -27,8 +27,7 @@ struct timings {
 
 void timings_init(struct timings *tm);
 /* Record a phase that began at `start_ns` (now_ns() clock) and ends now. */
-void timings_add(struct timings *tm, const char *name, uint64_t start_ns,
-		 uint64_t bytes);
+void timings_add(struct timings *tm, const char *name, uint64_t start_ns, uint64_t bytes);
 /* Record an instant (duration 0) at `at_ns`, e.g. the first console byte. */
 void timings_mark(struct timings *tm, const char *name, uint64_t at_ns);
 /* Render as JSON into a malloc'd string. */

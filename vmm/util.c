@@ -112,13 +112,16 @@ int parse_size(const char *s, uint64_t *out)
 	switch (*end) {
 	case '\0':
 		break;
-	case 'k': case 'K':
+	case 'k':
+	case 'K':
 		shift = 10;
 		break;
-	case 'm': case 'M':
+	case 'm':
+	case 'M':
 		shift = 20;
 		break;
-	case 'g': case 'G':
+	case 'g':
+	case 'G':
 		shift = 30;
 		break;
 	default:
@@ -177,8 +180,7 @@ fail:
 	return NULL;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len,
-		      unsigned int mode)
+int write_file_atomic(const char *path, const void *buf, size_t len, unsigned int mode)
 {
 	char tmp[PATH_MAX];
 	const char *p = buf;

@@ -12,8 +12,8 @@
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 
 /* Verbosity: 0 quiet, 1 normal (default), 2 every step (-v). */
 extern int log_level;
@@ -36,8 +36,7 @@ uint64_t now_ns(void);
  */
 int __must_check parse_size(const char *s, uint64_t *out);
 /* Parse an unsigned integer (decimal or 0x hex) within [min, max]. */
-int __must_check parse_u64(const char *s, uint64_t min, uint64_t max,
-			   uint64_t *out);
+int __must_check parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Read a whole file; *len gets its size.  NULL and errno on failure. */
 void *read_file(const char *path, size_t max, size_t *len);
@@ -45,8 +44,8 @@ void *read_file(const char *path, size_t max, size_t *len);
  * Write a file atomically (temporary file in the same directory, fsync,
  * rename), so that an interrupted run never leaves a half-written file.
  */
-int __must_check write_file_atomic(const char *path, const void *buf,
-				   size_t len, unsigned int mode);
+int __must_check write_file_atomic(const char *path, const void *buf, size_t len,
+				   unsigned int mode);
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32()), continued from `crc`. */
 uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);

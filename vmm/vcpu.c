@@ -91,8 +91,7 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3)
 		pr_err("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
 		return ret;
 	}
-	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 vcpu->fd, 0);
+	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {
 		ret = -errno;
 		vcpu->run = NULL;
@@ -117,8 +116,7 @@ void vcpu_dump(struct vcpu *vcpu)
 
 	/* After LAUNCH_UPDATE_VMSA the state is encrypted: don't even ask. */
 	if (vcpu->state_protected) {
-		pr_err("vCPU %u: registers not readable (SEV-ES state is encrypted)",
-		       vcpu->id);
+		pr_err("vCPU %u: registers not readable (SEV-ES state is encrypted)", vcpu->id);
 		return;
 	}
 	if (vcpu->fd < 0 || ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
@@ -126,20 +124,17 @@ void vcpu_dump(struct vcpu *vcpu)
 		pr_err("vCPU %u: registers not readable", vcpu->id);
 		return;
 	}
-	pr_err("vCPU %u: rip %#llx rsp %#llx rflags %#llx", vcpu->id,
-	       (unsigned long long)r.rip, (unsigned long long)r.rsp,
-	       (unsigned long long)r.rflags);
-	pr_err("vCPU %u: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx",
-	       vcpu->id, (unsigned long long)r.rax, (unsigned long long)r.rbx,
-	       (unsigned long long)r.rcx, (unsigned long long)r.rdx,
-	       (unsigned long long)r.rsi, (unsigned long long)r.rdi);
-	pr_err("vCPU %u: cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx",
-	       vcpu->id, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
-	       (unsigned long long)s.cr3, (unsigned long long)s.cr4,
-	       (unsigned long long)s.efer);
+	pr_err("vCPU %u: rip %#llx rsp %#llx rflags %#llx", vcpu->id, (unsigned long long)r.rip,
+	       (unsigned long long)r.rsp, (unsigned long long)r.rflags);
+	pr_err("vCPU %u: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx", vcpu->id,
+	       (unsigned long long)r.rax, (unsigned long long)r.rbx, (unsigned long long)r.rcx,
+	       (unsigned long long)r.rdx, (unsigned long long)r.rsi, (unsigned long long)r.rdi);
+	pr_err("vCPU %u: cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx", vcpu->id,
+	       (unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
+	       (unsigned long long)s.cr4, (unsigned long long)s.efer);
 	pr_err("vCPU %u: idt %#llx/%#x gdt %#llx/%#x cs %#x", vcpu->id,
-	       (unsigned long long)s.idt.base, s.idt.limit,
-	       (unsigned long long)s.gdt.base, s.gdt.limit, s.cs.selector);
+	       (unsigned long long)s.idt.base, s.idt.limit, (unsigned long long)s.gdt.base,
+	       s.gdt.limit, s.cs.selector);
 }
 
 static void *vcpu_thread(void *arg)
@@ -208,8 +203,7 @@ int vcpu_start_all(struct vm *vm)
 
 	atomic_store(&vm->running_vcpus, vm->nr_vcpus);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
-				     &vm->vcpus[i]);
+		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
 		if (ret) {
 			pr_err("cannot start vCPU %u's thread: %s", i, strerror(ret));
 			vm_end(vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);

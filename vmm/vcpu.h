@@ -6,8 +6,7 @@
 #include "vm.h"
 
 /* Create vCPU `id`, map its kvm_run, give it CPUID and the entry state. */
-int __must_check vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
-			     uint64_t cr3);
+int __must_check vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3);
 /* Start one thread per vCPU running vcpu_loop(). */
 int __must_check vcpu_start_all(struct vm *vm);
 void vcpu_join_all(struct vm *vm);

@@ -128,10 +128,8 @@ static void test_boot_info(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout_plain),
-		cmocka_unit_test(test_layout_cbit),
-		cmocka_unit_test(test_bad_params),
-		cmocka_unit_test(test_entry_state),
+		cmocka_unit_test(test_layout_plain), cmocka_unit_test(test_layout_cbit),
+		cmocka_unit_test(test_bad_params),   cmocka_unit_test(test_entry_state),
 		cmocka_unit_test(test_boot_info),
 	};
 

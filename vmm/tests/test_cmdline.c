@@ -11,7 +11,11 @@
 
 #include "cmd_run.h"
 
-#define ARGS(...) (char *[]){ "run", __VA_ARGS__, NULL }
+#define ARGS(...)                        \
+	(char *[])                       \
+	{                                \
+		"run", __VA_ARGS__, NULL \
+	}
 #define NARGS(...) (int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *))
 
 static struct run_opts o;
@@ -34,7 +38,8 @@ static void test_defaults(void **state)
 static void test_all_options(void **state)
 {
 	assert_int_equal(PARSE("-c", "4", "-m", "1G", "-t", "smp,long_mode", "-f", "fw.elf",
-			       "--timeout", "0", "--timings", "t.json", "-v"), 0);
+			       "--timeout", "0", "--timings", "t.json", "-v"),
+			 0);
 	assert_int_equal(o.nr_vcpus, 4);
 	assert_int_equal(o.ram_size, 1ULL << 30);
 	assert_string_equal(o.tests, "smp,long_mode");
@@ -104,12 +109,9 @@ static void test_help(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_all_options),
-		cmocka_unit_test(test_bad_cpus),
-		cmocka_unit_test(test_bad_memory),
-		cmocka_unit_test(test_bad_tests),
-		cmocka_unit_test(test_bad_misc),
+		cmocka_unit_test(test_defaults),  cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_bad_cpus),  cmocka_unit_test(test_bad_memory),
+		cmocka_unit_test(test_bad_tests), cmocka_unit_test(test_bad_misc),
 		cmocka_unit_test(test_help),
 	};
 

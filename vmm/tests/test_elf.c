@@ -86,8 +86,8 @@ static int load(struct img *im)
 {
 	memset(gm.hva, 0x5a, RAM);
 	err[0] = 0;
-	return elf_load(&gm, im->b, im->len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, &out,
-			err, sizeof(err));
+	return elf_load(&gm, im->b, im->len, MINISEV_FW_BASE, MINISEV_FW_LIMIT, &out, err,
+			sizeof(err));
 }
 
 /* The image is refused with a message containing `why`, RAM untouched. */

@@ -56,10 +56,16 @@ static int fake_write(struct bus_dev *d, uint64_t off, const void *data, uint32_
 }
 
 static const struct bus_ops fake_ops = { .read = fake_read, .write = fake_write };
-static struct bus_dev pio_dev = { .name = "fake-pio", .base = 0x3f8, .size = 8,
-				  .ops = &fake_ops, .priv = &fpio };
-static struct bus_dev mmio_dev = { .name = "fake-mmio", .base = 0xd0000000, .size = 0x200,
-				   .ops = &fake_ops, .priv = &fmmio };
+static struct bus_dev pio_dev = { .name = "fake-pio",
+				  .base = 0x3f8,
+				  .size = 8,
+				  .ops = &fake_ops,
+				  .priv = &fpio };
+static struct bus_dev mmio_dev = { .name = "fake-mmio",
+				   .base = 0xd0000000,
+				   .size = 0x200,
+				   .ops = &fake_ops,
+				   .priv = &fmmio };
 
 static int setup(void **state)
 {
@@ -83,8 +89,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void io_exit(uint8_t dir, uint16_t port, uint8_t size, uint32_t count,
-		    const void *data)
+static void io_exit(uint8_t dir, uint16_t port, uint8_t size, uint32_t count, const void *data)
 {
 	struct kvm_run *run = vcpu->run;
 
