@@ -68,6 +68,10 @@ static void run_usage(FILE *f)
 	      "      --qmp SOCKET      pause after LAUNCH_MEASURE and serve QMP on SOCKET\n"
 	      "                        (query-sev, query-sev-launch-measure,\n"
 	      "                        sev-inject-launch-secret, cont)\n"
+	      "      --provoke CASE    make one launch mistake on purpose and report how the\n"
+	      "                        kernel and firmware refuse it: init-twice, no-start,\n"
+	      "                        update-after-measure, measure-twice,\n"
+	      "                        secret-before-measure, finish-twice, dbg-decrypt\n"
 	      "\n"
 	      "  -v, --verbose         print every step\n"
 	      "  -q, --quiet           print errors only\n"
@@ -93,6 +97,17 @@ enum {
 	OPT_SECRET_HEADER,
 	OPT_SECRET,
 	OPT_QMP,
+	OPT_PROVOKE,
+};
+
+static const char *const provoke_names[] = {
+	[PROVOKE_INIT_TWICE] = "init-twice",
+	[PROVOKE_NO_START] = "no-start",
+	[PROVOKE_UPDATE_AFTER_MEASURE] = "update-after-measure",
+	[PROVOKE_MEASURE_TWICE] = "measure-twice",
+	[PROVOKE_SECRET_BEFORE_MEASURE] = "secret-before-measure",
+	[PROVOKE_FINISH_TWICE] = "finish-twice",
+	[PROVOKE_DBG_DECRYPT] = "dbg-decrypt",
 };
 
 static const struct option run_long_opts[] = {
@@ -113,6 +128,7 @@ static const struct option run_long_opts[] = {
 	{ "secret-header", required_argument, NULL, OPT_SECRET_HEADER },
 	{ "secret", required_argument, NULL, OPT_SECRET },
 	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "provoke", required_argument, NULL, OPT_PROVOKE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -143,6 +159,7 @@ static int check_sev_args(struct run_opts *o)
 				o->launch_info_path   ? "--launch-info" :
 				o->legacy_init	      ? "--legacy-init" :
 				o->qmp_path	      ? "--qmp" :
+				o->provoke	      ? "--provoke" :
 							NULL;
 
 	if (!o->sev) {
@@ -269,6 +286,17 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_QMP:
 			o->qmp_path = optarg;
+			break;
+		case OPT_PROVOKE:
+			for (size_t i = 1; i < ARRAY_SIZE(provoke_names); i++)
+				if (!strcmp(optarg, provoke_names[i]))
+					o->provoke = i;
+			if (o->provoke == PROVOKE_NONE) {
+				fprintf(stderr,
+					"minisev run: --provoke '%s': see --help for the cases\n",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			o->verbosity = 2;
@@ -471,6 +499,44 @@ static int write_launch_info(const char *path, const struct vm *vm, const struct
 	return write_file_atomic(path, buf, n, 0644);
 }
 
+/*
+ * The end of a --provoke run: the mistake was made; say whether it was
+ * refused.  Either way the launch cannot go on (the caller exits 3).
+ */
+static int provoked(int ret, const char *what)
+{
+	if (ret)
+		pr_err("provoke: %s was refused, as it should be", what);
+	else
+		pr_err("provoke: %s was accepted: the kernel or firmware failed to refuse it",
+		       what);
+	return ret ? ret : -EPROTO;
+}
+
+/*
+ * DBG_DECRYPT the first measured firmware bytes and compare them with the
+ * plaintext that LAUNCH_UPDATE_DATA measured: the firmware must refuse
+ * under NODBG and give back exactly the plaintext otherwise.
+ */
+static int dbg_decrypt_check(struct vm *vm, struct launch *l)
+{
+	size_t off = ALIGN_UP(sizeof(struct minisev_boot_info), 16) + MINISEV_PGTABLE_PAGES * 4096;
+	uint8_t buf[64];
+	int ret;
+
+	ret = launch_dbg_decrypt(vm, l, MINISEV_FW_BASE, buf, sizeof(buf));
+	if (ret)
+		return provoked(ret, "DBG_DECRYPT");
+	if (l->measured_len < off + sizeof(buf) || memcmp(buf, l->measured + off, sizeof(buf))) {
+		pr_err("provoke: DBG_DECRYPT returned bytes that differ from the measured plaintext");
+		return -EPROTO;
+	}
+	pr_info("provoke: DBG_DECRYPT allowed by policy %#x; the firmware's first %zu bytes "
+		"match the measured plaintext",
+		l->policy, sizeof(buf));
+	return 0; /* nothing was broken: the guest runs */
+}
+
 /* After the image is in place: measure, secret, finish (the SEV launch tail). */
 static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launch *l)
 {
@@ -484,9 +550,22 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 		if (ret)
 			return ret;
 	}
+	if (o->provoke == PROVOKE_SECRET_BEFORE_MEASURE) {
+		/* The state check comes before any MAC check: zeros will do. */
+		uint8_t zero_hdr[sizeof(struct sev_secret_header)] = { 0 }, zero[16] = { 0 };
+
+		return provoked(launch_secret(vm, l, zero_hdr, sizeof(zero_hdr), zero, sizeof(zero),
+					      MINISEV_SECRET_GPA),
+				"LAUNCH_SECRET before LAUNCH_MEASURE");
+	}
 	ret = launch_measure(vm, l);
 	if (ret)
 		return ret;
+	if (o->provoke == PROVOKE_MEASURE_TWICE)
+		return provoked(launch_measure(vm, l), "a second LAUNCH_MEASURE");
+	if (o->provoke == PROVOKE_UPDATE_AFTER_MEASURE)
+		return provoked(launch_update_data(vm, l, MINISEV_FW_BASE, 16),
+				"LAUNCH_UPDATE_DATA after LAUNCH_MEASURE");
 	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
 	pr_info("sev: LAUNCH_MEASURE %s (measurement || mnonce, %zu bytes measured)", b64,
 		l->measured_len);
@@ -518,6 +597,10 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 			goto out;
 	}
 	ret = launch_finish(vm, l);
+	if (!ret && o->provoke == PROVOKE_FINISH_TWICE)
+		ret = provoked(launch_finish(vm, l), "a second LAUNCH_FINISH");
+	if (!ret && o->provoke == PROVOKE_DBG_DECRYPT)
+		ret = dbg_decrypt_check(vm, l);
 out:
 	free(hdr);
 	free(payload);
@@ -690,6 +773,10 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	/* SEV INIT must come before any vCPU exists (kvm-sev-ioctls.md §2.4). */
 	if (l && launch_init(vm, l))
 		return MINISEV_STATUS_VMM;
+	if (o->provoke == PROVOKE_INIT_TWICE) {
+		provoked(launch_init(vm, l), "a second INIT");
+		return MINISEV_STATUS_VMM;
+	}
 	/*
 	 * In-kernel LAPIC/IOAPIC/PIC, created before any vCPU: SEV-ES needs
 	 * it (INIT/SIPI and HLT stay in KVM) and one path serves all modes.
@@ -709,7 +796,9 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 		vm->gm.encrypted = true;
 		if (launch_reg_region(vm, vm->gm.hva, vm->gm.size))
 			return MINISEV_STATUS_VMM;
-		if (launch_start(vm, l))
+		if (o->provoke == PROVOKE_NO_START)
+			pr_info("provoke: skipping LAUNCH_START");
+		else if (launch_start(vm, l))
 			return MINISEV_STATUS_VMM;
 	}
 

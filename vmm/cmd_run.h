@@ -7,6 +7,18 @@
 #include <stdint.h>
 #include "minisev/abi.h"
 
+/* Launch mistakes made on purpose (--provoke), for kernel and model tests. */
+enum provoke {
+	PROVOKE_NONE,
+	PROVOKE_INIT_TWICE,
+	PROVOKE_NO_START,
+	PROVOKE_UPDATE_AFTER_MEASURE,
+	PROVOKE_MEASURE_TWICE,
+	PROVOKE_SECRET_BEFORE_MEASURE,
+	PROVOKE_FINISH_TWICE,
+	PROVOKE_DBG_DECRYPT,
+};
+
 struct run_opts {
 	unsigned int nr_vcpus;
 	uint64_t ram_size;
@@ -25,6 +37,7 @@ struct run_opts {
 	const char *secret_header_path, *secret_path;
 	const char *measured_out, *launch_info_path;
 	const char *qmp_path; /* paused launch: serve QMP here after MEASURE */
+	enum provoke provoke;
 };
 
 /*

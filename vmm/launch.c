@@ -471,6 +471,20 @@ int launch_finish(struct vm *vm, struct launch *l)
 	return expect_state(vm, l, SEV_GUEST_RUNNING, "LAUNCH_FINISH");
 }
 
+int launch_dbg_decrypt(struct vm *vm, struct launch *l, uint64_t gpa, void *out, uint32_t len)
+{
+	struct kvm_sev_dbg d;
+	void *src = gm_ptr(&vm->gm, gpa, len, GM_ANY);
+
+	if (!src || !len)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.src_uaddr = (uint64_t)(uintptr_t)src;
+	d.dst_uaddr = (uint64_t)(uintptr_t)out;
+	d.len = len;
+	return sev_op(vm, l, KVM_SEV_DBG_DECRYPT, &d);
+}
+
 void launch_free(struct launch *l)
 {
 	free(l->measured);

@@ -84,6 +84,13 @@ int __must_check launch_finish(struct vm *vm, struct launch *l);
 int __must_check launch_guest_status(struct vm *vm, struct launch *l, uint32_t *state);
 const char *launch_gstate_name(uint32_t state);
 
+/*
+ * DBG_DECRYPT of guest RAM [gpa, gpa + len) into out: allowed by the
+ * firmware only when the policy lacks NODBG.
+ */
+int __must_check launch_dbg_decrypt(struct vm *vm, struct launch *l, uint64_t gpa, void *out,
+				    uint32_t len);
+
 void launch_free(struct launch *l);
 
 #endif /* MINISEV_LAUNCH_H */
