@@ -19,7 +19,7 @@ endif
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-Wformat=2 -Wvla -fno-strict-aliasing -D_GNU_SOURCE \
-	-Iinclude -Ivmm $(EXTRA_CFLAGS)
+	-fPIC -Iinclude -Ivmm $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lelf -lcrypto -lpthread
 
 all:
@@ -51,9 +51,29 @@ $(BUILD)/minisev: $(VMM_MAIN_OBJS) $(BUILD)/libminisev.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
-# Unit tests: test_foo.c anywhere in UNIT_TEST_SRCS becomes build/tests/test_foo.
+# The SEV model (scripts/sevsim): a preload library around the unchanged
+# VMM.  Only the interposed libc functions are exported, and its own calls
+# bind inside it, so it never captures the VMM's symbols or the reverse.
+SEVSIM_SRCS := $(wildcard vmm/sevsim/*.c)
+SEVSIM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(SEVSIM_SRCS))
+# The firmware half alone, for its unit tests (no interposition there).
+PSP_OBJS := $(filter-out %/kvmsim.o,$(SEVSIM_OBJS))
+UNIT_TEST_SRCS += $(wildcard vmm/sevsim/tests/test_*.c)
+TEST_DEPS_test_psp := $(PSP_OBJS)
+
+$(BUILD)/libsevsim.so: $(SEVSIM_OBJS) $(BUILD)/libminisev.a vmm/sevsim/exports.map
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,--version-script=vmm/sevsim/exports.map -Wl,-Bsymbolic \
+		-o $@ $(SEVSIM_OBJS) $(BUILD)/libminisev.a -lcrypto -ldl -lpthread
+
+ifneq ($(wildcard vmm/sevsim/psp.h),)
+ALL_TARGETS += $(BUILD)/libsevsim.so
+endif
+
+# Unit tests: test_foo.c anywhere in UNIT_TEST_SRCS becomes build/tests/test_foo,
+# linked with $(TEST_DEPS_test_foo) and the VMM library.
 define unit_test_rule
-$(BUILD)/tests/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/host/%.o,$(1)) $(BUILD)/libminisev.a
+$(BUILD)/tests/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/host/%.o,$(1)) $$(TEST_DEPS_$(basename $(notdir $(1)))) $(BUILD)/libminisev.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $$@ $$^ $(HOST_LDLIBS) -lcmocka $$(LDFLAGS_$(basename $(notdir $(1))))

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "sev/vmsa.h"
 
 #define PT_ENTRIES 512
 #define PAGE_SIZE 4096ULL
@@ -163,4 +164,19 @@ void boot_entry_regs(struct kvm_regs *r, uint64_t entry)
 	r->rip = entry;
 	r->rsi = MINISEV_BOOT_INFO_GPA;
 	r->rflags = 0x2; /* reserved bit 1; IF clear */
+}
+
+void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint8_t out[4096])
+{
+	struct kvm_fpu fpu = { .fcw = BOOT_FCW, .mxcsr = BOOT_MXCSR };
+	struct sev_vmsa_state st;
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	memset(&s, 0, sizeof(s));
+	boot_entry_sregs(&s, MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0));
+	boot_entry_regs(&r, entry);
+	sev_vmsa_from_kvm(&st, &s, &r, init2 ? &fpu : NULL, SEV_VMSA_RESET_XCR0, SEV_VMSA_RESET_DR6,
+			  SEV_VMSA_RESET_DR7, SEV_VMSA_RESET_PAT);
+	sev_vmsa_build(&st, out);
 }

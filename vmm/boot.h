@@ -40,6 +40,9 @@ int __must_check boot_write_info(const struct guest_mem *gm, const struct minise
 #define BOOT_CR0 0x80050033ULL /* PG | WP | NE | ET | MP | PE */
 #define BOOT_CR4 0x00000620ULL /* OSXMMEXCPT | OSFXSR | PAE */
 #define BOOT_EFER 0x00000d00ULL /* NXE | LMA | LME */
+/* x87 and SSE control at reset (SDM vol. 1, 8.1.5 and 10.2.3.1). */
+#define BOOT_FCW 0x37f
+#define BOOT_MXCSR 0x1f80
 
 /*
  * Fill the special registers and general registers of the entry state:
@@ -48,5 +51,14 @@ int __must_check boot_write_info(const struct guest_mem *gm, const struct minise
  */
 void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3);
 void boot_entry_regs(struct kvm_regs *r, uint64_t entry);
+
+/*
+ * The VMSA every vCPU of a minisev SEV-ES guest is measured with: the
+ * entry state above as KVM copies it (sev/vmsa.h), with x87/SSE state for
+ * the INIT2 flavour only.  The VMM writes these for --vmsa-out and the
+ * guest owner predicts the measurement from them; the model builds its own
+ * from what KVM really holds, so any drift between the two shows.
+ */
+void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint8_t out[4096]);
 
 #endif /* MINISEV_BOOT_H */

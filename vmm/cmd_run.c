@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -27,6 +28,7 @@
 #include "sev/b64.h"
 #include "sev/policy.h"
 #include "sev/session.h"
+#include "sev/vmsa.h"
 #include "mem.h"
 #include "qmp.h"
 #include "run.h"
@@ -63,6 +65,7 @@ static void run_usage(FILE *f)
 	      "      --session FILE    launch session blob (sevctl NAME_session.b64)\n"
 	      "      --measured-out F  write exactly the bytes LAUNCH_UPDATE_DATA measured\n"
 	      "      --launch-info F   write the measurement and its inputs as JSON\n"
+	      "      --vmsa-out DIR    write each vCPU's VMSA as measured (SEV-ES): vmsaN.bin\n"
 	      "      --secret-header F LAUNCH_SECRET header (base64, from 'minisev owner secret')\n"
 	      "      --secret F        LAUNCH_SECRET payload (base64)\n"
 	      "      --qmp SOCKET      pause after LAUNCH_MEASURE and serve QMP on SOCKET\n"
@@ -98,6 +101,7 @@ enum {
 	OPT_SECRET,
 	OPT_QMP,
 	OPT_PROVOKE,
+	OPT_VMSA_OUT,
 };
 
 static const char *const provoke_names[] = {
@@ -129,6 +133,7 @@ static const struct option run_long_opts[] = {
 	{ "secret", required_argument, NULL, OPT_SECRET },
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "provoke", required_argument, NULL, OPT_PROVOKE },
+	{ "vmsa-out", required_argument, NULL, OPT_VMSA_OUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -160,6 +165,7 @@ static int check_sev_args(struct run_opts *o)
 				o->legacy_init	      ? "--legacy-init" :
 				o->qmp_path	      ? "--qmp" :
 				o->provoke	      ? "--provoke" :
+				o->vmsa_out	      ? "--vmsa-out" :
 							NULL;
 
 	if (!o->sev) {
@@ -168,6 +174,10 @@ static int check_sev_args(struct run_opts *o)
 			return -EINVAL;
 		}
 		return 0;
+	}
+	if (o->vmsa_out && !o->sev_es) {
+		fprintf(stderr, "minisev run: --vmsa-out needs --sev-es (plain SEV has no VMSA)\n");
+		return -EINVAL;
 	}
 	if (!o->dh_cert_path != !o->session_path) {
 		fprintf(stderr, "minisev run: --dh-cert and --session go together\n");
@@ -286,6 +296,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_QMP:
 			o->qmp_path = optarg;
+			break;
+		case OPT_VMSA_OUT:
+			o->vmsa_out = optarg;
 			break;
 		case OPT_PROVOKE:
 			for (size_t i = 1; i < ARRAY_SIZE(provoke_names); i++)
@@ -537,6 +550,34 @@ static int dbg_decrypt_check(struct vm *vm, struct launch *l)
 	return 0; /* nothing was broken: the guest runs */
 }
 
+/*
+ * --vmsa-out: the VMSAs as measured, predicted from the entry state the
+ * VMM gave every vCPU (the state itself is encrypted now and cannot be
+ * read back).  One file per vCPU, vmsaN.bin, for virt-qemu-sev-validate
+ * and `minisev owner measure`.
+ */
+static int write_vmsas(struct vm *vm, struct launch *l, const char *dir)
+{
+	uint8_t vmsa[SEV_VMSA_SIZE];
+	char path[PATH_MAX];
+	int ret;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		pr_err("--vmsa-out %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	boot_vmsa(vm->entry, l->cbit, l->init2, vmsa);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		snprintf(path, sizeof(path), "%s/vmsa%u.bin", dir, i);
+		ret = write_file_atomic(path, vmsa, sizeof(vmsa), 0644);
+		if (ret) {
+			pr_err("writing %s: %s", path, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /* After the image is in place: measure, secret, finish (the SEV launch tail). */
 static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launch *l)
 {
@@ -548,6 +589,8 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 	if (l->es) {
 		ret = launch_update_vmsa(vm, l);
 		if (ret)
+			return ret;
+		if (o->vmsa_out && (ret = write_vmsas(vm, l, o->vmsa_out)))
 			return ret;
 	}
 	if (o->provoke == PROVOKE_SECRET_BEFORE_MEASURE) {
@@ -805,6 +848,7 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	t = now_ns();
 	if (load_image(vm, o, &img, cbit))
 		return MINISEV_STATUS_VMM;
+	vm->entry = img.entry;
 	timings_add(tm, "image_load", t, 0);
 	if (l) {
 		if (measure_image(vm, l, &img))

@@ -35,7 +35,7 @@ struct run_opts {
 	uint32_t policy;
 	const char *dh_cert_path, *session_path;
 	const char *secret_header_path, *secret_path;
-	const char *measured_out, *launch_info_path;
+	const char *measured_out, *launch_info_path, *vmsa_out;
 	const char *qmp_path; /* paused launch: serve QMP here after MEASURE */
 	enum provoke provoke;
 };

@@ -65,8 +65,8 @@ static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
 	 * are not ABI.
 	 */
 	memset(&fpu, 0, sizeof(fpu));
-	fpu.fcw = 0x37f;
-	fpu.mxcsr = 0x1f80;
+	fpu.fcw = BOOT_FCW;
+	fpu.mxcsr = BOOT_MXCSR;
 	if (ioctl(vcpu->fd, KVM_SET_FPU, &fpu) < 0)
 		return -errno;
 	/*

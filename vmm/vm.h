@@ -53,6 +53,7 @@ struct vm {
 	int vm_fd;
 	int run_size; /* KVM_GET_VCPU_MMAP_SIZE */
 	unsigned long vm_type;
+	uint64_t entry; /* the firmware's entry point, every vCPU's RIP */
 
 	struct guest_mem gm;
 

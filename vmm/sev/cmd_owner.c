@@ -17,6 +17,8 @@
 #include "sev/b64.h"
 #include "sev/chain.h"
 #include "sev/cmd.h"
+#include "sev/vmsa.h"
+#include "boot.h"
 #include "sev/commands.h"
 #include "sev/crypto.h"
 #include "sev/measure.h"
@@ -53,6 +55,10 @@ static const char owner_usage[] =
 	"                                       (alias --firmware)\n"
 	"            --kernel F [--initrd F] [--cmdline S]   OVMF kernel-hashes table\n"
 	"            --vmsa-cpu0 F [--vmsa-cpu1 F] --num-cpus N   SEV-ES VMSA pages\n"
+	"            --vmsa-entry ADDR --cbit N [--init init2|legacy] --num-cpus N\n"
+	"                                       SEV-ES VMSAs of a minisev guest, computed\n"
+	"                                       from its entry point (every vCPU starts\n"
+	"                                       there) and the KVM INIT flavour\n"
 	"            --digest B64|HEX           the launch digest itself instead\n"
 	"\n"
 	"  secret   (--tek F --tik F | --tk F) --measurement B64\n"
@@ -100,6 +106,9 @@ enum {
 	O_VMSA0,
 	O_VMSA1,
 	O_NUM_CPUS,
+	O_VMSA_ENTRY,
+	O_CBIT,
+	O_INIT,
 	O_DIGEST,
 	O_MNONCE,
 	O_MEASUREMENT,
@@ -144,6 +153,9 @@ static const struct option owner_opts[] = {
 	{ "vmsa-cpu0", required_argument, NULL, O_VMSA0 },
 	{ "vmsa-cpu1", required_argument, NULL, O_VMSA1 },
 	{ "num-cpus", required_argument, NULL, O_NUM_CPUS },
+	{ "vmsa-entry", required_argument, NULL, O_VMSA_ENTRY },
+	{ "cbit", required_argument, NULL, O_CBIT },
+	{ "init", required_argument, NULL, O_INIT },
 	{ "digest", required_argument, NULL, O_DIGEST },
 	{ "mnonce", required_argument, NULL, O_MNONCE },
 	{ "measurement", required_argument, NULL, O_MEASUREMENT },
@@ -179,6 +191,7 @@ struct owner_args {
 	const char *measured[MAX_MEASURED];
 	int nmeasured;
 	const char *kernel, *initrd, *cmdline, *vmsa0, *vmsa1, *num_cpus;
+	const char *vmsa_entry, *cbit, *init;
 	const char *digest, *mnonce, *measurement;
 	const char *secrets[MAX_SECRETS];
 	int nsecrets;
@@ -258,6 +271,15 @@ static int parse_owner_args(int argc, char **argv, struct owner_args *a)
 			break;
 		case O_VMSA1:
 			a->vmsa1 = optarg;
+			break;
+		case O_VMSA_ENTRY:
+			a->vmsa_entry = optarg;
+			break;
+		case O_CBIT:
+			a->cbit = optarg;
+			break;
+		case O_INIT:
+			a->init = optarg;
 			break;
 		case O_NUM_CPUS:
 			a->num_cpus = optarg;
@@ -394,9 +416,10 @@ static int ld_add_file(struct sev_ld *ld, const char *path, size_t exact)
 static int measure_params(const struct owner_args *a, struct sev_measure_params *p)
 {
 	struct sev_why why = { "" };
-	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus;
+	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus || a->vmsa_entry;
+	uint8_t computed[SEV_VMSA_SIZE];
 	struct sev_ld ld = { NULL };
-	uint64_t ncpu = 0;
+	uint64_t ncpu = 0, entry = 0, cbit = 0;
 	int ret;
 
 	if (!a->api_major || !a->api_minor || !a->build_id)
@@ -426,7 +449,25 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 	if (sev_policy_check_launch(p->policy, es_inputs, &why))
 		return cmd_fail(CMD_USAGE, "%s%s", why.msg,
 				es_inputs ? "" : " (give --vmsa-cpu0 and --num-cpus for SEV-ES)");
-	if (es_inputs) {
+	if (a->vmsa_entry) {
+		bool init2 = !a->init || !strcmp(a->init, "init2");
+
+		if (a->vmsa0 || a->vmsa1)
+			return cmd_fail(CMD_USAGE,
+					"--vmsa-entry computes the VMSAs: no --vmsa-cpu0/1");
+		if (a->init && !init2 && strcmp(a->init, "legacy"))
+			return cmd_fail(CMD_USAGE, "--init: '%s' is neither init2 nor legacy",
+					a->init);
+		if (parse_u64(a->vmsa_entry, 0, UINT64_MAX, &entry))
+			return cmd_fail(CMD_USAGE, "--vmsa-entry: '%s' is not an address",
+					a->vmsa_entry);
+		if (!a->cbit || parse_u64(a->cbit, 32, 51, &cbit))
+			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --cbit N (32 to 51)");
+		if (!a->num_cpus || parse_u64(a->num_cpus, 1, 4096, &ncpu))
+			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --num-cpus N (1 to 4096)");
+		/* Every vCPU starts in the same state (boot protocol): one VMSA. */
+		boot_vmsa(entry, cbit, init2, computed);
+	} else if (es_inputs) {
 		if (!a->vmsa0 || !a->num_cpus)
 			return cmd_fail(CMD_USAGE,
 					"SEV-ES needs --vmsa-cpu0 FILE and --num-cpus N");
@@ -456,9 +497,16 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 			goto out;
 		}
 	}
-	for (uint64_t i = 0; i < ncpu; i++)
-		if ((ret = ld_add_file(&ld, i ? a->vmsa1 : a->vmsa0, 4096)))
+	for (uint64_t i = 0; i < ncpu; i++) {
+		if (a->vmsa_entry) {
+			if (sev_ld_update(&ld, computed, sizeof(computed))) {
+				ret = cmd_fail(CMD_SYSTEM, "SHA-256 failed");
+				goto out;
+			}
+		} else if ((ret = ld_add_file(&ld, i ? a->vmsa1 : a->vmsa0, 4096))) {
 			goto out;
+		}
+	}
 	if (sev_ld_final(&ld, p->ld))
 		return cmd_fail(CMD_SYSTEM, "SHA-256 failed");
 	return 0;

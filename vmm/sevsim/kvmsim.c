@@ -1,0 +1,1581 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sevsim, KVM half (see kvmsim.h).  Interposes open/ioctl/close of the
+ * VMM, recognises /dev/sev, /dev/kvm, VM and vCPU file descriptors, and
+ * answers what a real KVM without SEV cannot: KVM_MEMORY_ENCRYPT_OP and
+ * REG_REGION with the errno conventions of arch/x86/kvm/svm/sev.c, VM
+ * types and INIT2 as Linux 6.10+ offers them, CPUID leaf 0x8000001f, the
+ * SEV_STATUS MSR, and the private alias memory.  Everything else goes to
+ * the real KVM untouched, so a run without --sev is a plain run.
+ *
+ * The kernel functions each command follows are named in its comment;
+ * section numbers refer to shared/reference/kvm-sev-ioctls.md.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/psp-sev.h>
+#include <openssl/evp.h>
+
+#include "compat/kvm-sev.h"
+#include "minisev/sev.h"
+#include "sevsim/kvmsim.h"
+#include "sevsim/psp.h"
+#include "sev/vmsa.h"
+
+#define MAX_FD 4096
+#define MAX_SLOTS 32
+#define MAX_REGIONS 32
+#define MAX_VCPUS 64
+#define BLOB_MAX 0x4000 /* SEV_FW_BLOB_MAX_SIZE, include/linux/psp-sev.h */
+#define PAGE_SIZE 4096ULL
+
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef int (*close_fn)(int);
+
+static ioctl_fn real_ioctl;
+static open_fn real_open;
+static openat_fn real_openat;
+static close_fn real_close;
+
+struct simslot {
+	bool used;
+	uint32_t id;
+	uint64_t gpa, size;
+	uint8_t *hva; /* the VMM's view */
+	uint8_t *priv; /* private memory, NULL until SEV is active */
+};
+
+struct simregion {
+	uint64_t addr, size;
+};
+
+struct simvm;
+
+/* A GHCB request turned into an exit for the VMM, completed at the next KVM_RUN. */
+enum ghcb_pending {
+	GHCB_NONE,
+	GHCB_IO_IN, /* copy the pio data back into the GHCB (RAX or scratch) */
+	GHCB_IO_OUT,
+	GHCB_MMIO_READ, /* copy run->mmio.data into the scratch buffer */
+	GHCB_MMIO_WRITE,
+};
+
+struct simvcpu {
+	int fd;
+	unsigned int id;
+	struct simvm *vm;
+	struct kvm_run *run; /* our own mapping of the vCPU's kvm_run */
+	bool protected; /* VMSA encrypted: register state frozen */
+	struct kvm_cpuid2 *cpuid; /* as set by KVM_SET_CPUID2, for GHCB CPUID */
+
+	/* SEV-ES */
+	uint64_t ghcb_msr;
+	enum ghcb_pending pending;
+	uint64_t ghcb_gpa;
+	uint32_t pend_size, pend_count;
+	uint64_t pend_scratch; /* offset in the GHCB page of string/MMIO data */
+};
+
+struct simvm {
+	int fd;
+	int kvm_fd;
+	unsigned long type; /* as the VMM asked: 0, 2 or 3 */
+	bool active; /* INIT done */
+	bool es;
+	bool started; /* LAUNCH_START done: handle valid */
+	bool vmsa_done;
+	uint16_t ghcb_version; /* 1 for ES_INIT, 2 by default for INIT2 (§7.1) */
+	uint32_t handle;
+	int sev_fd; /* the fd *number* LAUNCH_START was given (§3.3) */
+	uint64_t locked_pages;
+	struct simslot slots[MAX_SLOTS];
+	struct simregion regions[MAX_REGIONS];
+	unsigned int nr_vcpus;
+	struct simvcpu *vcpus[MAX_VCPUS];
+};
+
+enum fd_kind { FD_NONE, FD_SEV, FD_KVM, FD_VM, FD_VCPU };
+
+static struct {
+	enum fd_kind kind;
+	bool writable;
+	void *obj;
+} fds[MAX_FD];
+
+/*
+ * One lock for the whole model: commands are rare and short.  KVM_RUN is
+ * called without it; only its MSR completions take it.
+ */
+static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct psp *psp;
+static bool init2_mode = true;
+static bool debug;
+
+static void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sim_log(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "sevsim: %s\n", buf);
+}
+
+#define sim_debug(...)                        \
+	do {                                  \
+		if (debug)                    \
+			sim_log(__VA_ARGS__); \
+	} while (0)
+
+static void sim_init(void)
+{
+	const char *mode = getenv("SEVSIM_KVM");
+
+	real_ioctl = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
+	real_open = (open_fn)dlsym(RTLD_NEXT, "open");
+	real_openat = (openat_fn)dlsym(RTLD_NEXT, "openat");
+	real_close = (close_fn)dlsym(RTLD_NEXT, "close");
+	if (!real_ioctl || !real_open || !real_openat || !real_close) {
+		sim_log("cannot find libc's open/ioctl/close");
+		abort();
+	}
+	if (mode && !strcmp(mode, "legacy"))
+		init2_mode = false;
+	else if (mode && strcmp(mode, "init2"))
+		sim_log("SEVSIM_KVM=%s: want init2 or legacy; using init2", mode);
+	debug = getenv("SEVSIM_DEBUG") && *getenv("SEVSIM_DEBUG") == '1';
+}
+
+static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
+
+static inline void sim_ready(void)
+{
+	pthread_once(&sim_once, sim_init);
+}
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static enum fd_kind fd_kind(int fd)
+{
+	return fd >= 0 && fd < MAX_FD ? fds[fd].kind : FD_NONE;
+}
+
+/* The PSP model, opened on first use with the state directory. */
+static struct psp *get_psp(void)
+{
+	const char *dir;
+
+	if (psp)
+		return psp;
+	dir = getenv("SEVSIM_STATE");
+	if (!dir || !*dir) {
+		sim_log("SEVSIM_STATE is not set: it names the model firmware's state directory");
+		return NULL;
+	}
+	psp = psp_open(dir);
+	if (!psp)
+		sim_log("cannot open the model firmware state in %s: %s", dir, strerror(errno));
+	return psp;
+}
+
+/* ---- /dev/sev ---------------------------------------------------------- */
+
+static int open_sev(int flags)
+{
+	bool writable = (flags & O_ACCMODE) != O_RDONLY;
+	int fd;
+
+	if (!get_psp())
+		return fail(ENODEV);
+	/* A real fd, so that close(), dup() and poll() behave. */
+	fd = real_open("/dev/null", O_RDWR | (flags & O_CLOEXEC));
+	if (fd < 0)
+		return fd;
+	if (fd >= MAX_FD) {
+		real_close(fd);
+		return fail(EMFILE);
+	}
+	fds[fd].kind = FD_SEV;
+	fds[fd].writable = writable;
+	sim_debug("open /dev/sev -> fd %d (%s)", fd, writable ? "rw" : "ro");
+	return fd;
+}
+
+/* sev_ioctl() in drivers/crypto/ccp/sev-dev.c: only SEV_ISSUE_CMD. */
+static int sev_dev_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct sev_issue_cmd *c = arg;
+	uint32_t fw_err = 0;
+	int ret;
+
+	if (req != SEV_ISSUE_CMD)
+		return fail(EINVAL);
+	if (!c)
+		return fail(EFAULT);
+	pthread_mutex_lock(&sim_lock);
+	ret = psp_platform_cmd(psp, c->cmd, (void *)(uintptr_t)c->data, fds[fd].writable, &fw_err);
+	pthread_mutex_unlock(&sim_lock);
+	c->error = fw_err;
+	sim_debug("SEV_ISSUE_CMD %u -> %d, status %#x", c->cmd, ret, fw_err);
+	return ret ? fail(-ret) : 0;
+}
+
+/* ---- /dev/kvm ---------------------------------------------------------- */
+
+/*
+ * KVM_GET_SUPPORTED_CPUID as an SEV host reports it (§5): leaf
+ * 0x8000001f with SEV and SEV-ES, the C-bit, reduced phys bits forced to
+ * 0, ASID ranges in ECX/EDX; and leaf 0x80000000 high enough to reach it.
+ */
+static int patch_cpuid(struct kvm_cpuid2 *c, uint32_t cap)
+{
+	struct kvm_cpuid_entry2 *e = NULL;
+
+	for (uint32_t i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 0x80000000 && c->entries[i].eax < 0x8000001f)
+			c->entries[i].eax = 0x8000001f;
+		if (c->entries[i].function == 0x8000001f)
+			e = &c->entries[i];
+	}
+	if (!e) {
+		if (c->nent >= cap)
+			return -E2BIG;
+		e = &c->entries[c->nent++];
+		memset(e, 0, sizeof(*e));
+		e->function = 0x8000001f;
+	}
+	e->eax = (1u << 1) | (1u << 3); /* SEV, SEV-ES */
+	e->ebx = SEVSIM_CBIT;
+	e->ecx = SEVSIM_MAX_ASID;
+	e->edx = SEVSIM_MIN_SEV_ASID;
+	return 0;
+}
+
+static int kvm_dev_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	switch (req) {
+	case KVM_CREATE_VM: {
+		unsigned long type = (unsigned long)arg;
+		struct simvm *vm;
+
+		/* Types 2 and 3 exist from 6.10 on; the real KVM gets type 0. */
+		if (init2_mode && (type == KVM_X86_SEV_VM || type == KVM_X86_SEV_ES_VM))
+			ret = real_ioctl(fd, KVM_CREATE_VM, 0UL);
+		else
+			ret = real_ioctl(fd, KVM_CREATE_VM, type);
+		if (ret < 0)
+			return ret;
+		if (ret >= MAX_FD) {
+			real_close(ret);
+			return fail(EMFILE);
+		}
+		vm = calloc(1, sizeof(*vm));
+		if (!vm) {
+			real_close(ret);
+			return fail(ENOMEM);
+		}
+		vm->fd = ret;
+		vm->kvm_fd = fd;
+		vm->type = type;
+		vm->sev_fd = -1;
+		pthread_mutex_lock(&sim_lock);
+		fds[ret].kind = FD_VM;
+		fds[ret].obj = vm;
+		pthread_mutex_unlock(&sim_lock);
+		sim_debug("KVM_CREATE_VM type %lu -> fd %d", type, ret);
+		return ret;
+	}
+	case KVM_CHECK_EXTENSION:
+		ret = real_ioctl(fd, req, arg);
+		if ((long)arg == KVM_CAP_VM_TYPES && init2_mode)
+			return (ret > 0 ? ret : 0) | (1 << KVM_X86_DEFAULT_VM) |
+			       (1 << KVM_X86_SEV_VM) | (1 << KVM_X86_SEV_ES_VM);
+		return ret;
+	case KVM_GET_SUPPORTED_CPUID: {
+		struct kvm_cpuid2 *c = arg;
+		uint32_t cap = c ? c->nent : 0;
+
+		ret = real_ioctl(fd, req, arg);
+		if (ret < 0)
+			return ret;
+		ret = patch_cpuid(c, cap);
+		if (ret) {
+			c->nent = cap;
+			return fail(-ret);
+		}
+		return 0;
+	}
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_HAS_DEVICE_ATTR: {
+		struct kvm_device_attr *a = arg;
+
+		/* sev_dev_get_attr(): the attribute exists on 6.10+ only. */
+		if (a && a->group == KVM_X86_GRP_SEV) {
+			if (!init2_mode || a->attr != KVM_X86_SEV_VMSA_FEATURES)
+				return fail(ENXIO);
+			if (req == KVM_GET_DEVICE_ATTR) {
+				uint64_t none = 0; /* no DebugSwap in the model */
+
+				memcpy((void *)(uintptr_t)a->addr, &none, sizeof(none));
+			}
+			return 0;
+		}
+		return real_ioctl(fd, req, arg);
+	}
+	default:
+		return real_ioctl(fd, req, arg);
+	}
+}
+
+/* ---- guest memory ------------------------------------------------------ */
+
+/* The memslot holding host range [hva, hva + len), or NULL. */
+static struct simslot *slot_of_hva(struct simvm *vm, uint64_t hva, uint64_t len, uint64_t *gpa)
+{
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *s = &vm->slots[i];
+		uint64_t base = (uint64_t)(uintptr_t)s->hva;
+
+		if (!s->used || hva < base || hva - base >= s->size || len > s->size - (hva - base))
+			continue;
+		*gpa = s->gpa + (hva - base);
+		return s;
+	}
+	return NULL;
+}
+
+static int set_alias(struct simvm *vm, struct simslot *s)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = SEVSIM_ALIAS_SLOT_BASE + s->id,
+		.guest_phys_addr = s->gpa | (1ULL << SEVSIM_CBIT),
+		.memory_size = s->size,
+	};
+
+	if (!s->priv) {
+		s->priv = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (s->priv == MAP_FAILED) {
+			s->priv = NULL;
+			return -ENOMEM;
+		}
+	}
+	r.userspace_addr = (uint64_t)(uintptr_t)s->priv;
+	if (real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		int err = errno;
+
+		sim_log("cannot add the private alias of slot %u at %#llx: %s (the model needs "
+			"guest physical addresses up to bit %d: QEMU -cpu ...,phys-bits=48)",
+			s->id, (unsigned long long)r.guest_phys_addr, strerror(err), SEVSIM_CBIT);
+		return -err;
+	}
+	return 0;
+}
+
+static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *r)
+{
+	struct simslot *s = NULL;
+	int ret;
+
+	if ((r->slot & 0xffff) >= SEVSIM_ALIAS_SLOT_BASE) {
+		sim_log("memslot id %u collides with the model's private aliases", r->slot);
+		return fail(EINVAL);
+	}
+	ret = real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, r);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&sim_lock);
+	for (int i = 0; i < MAX_SLOTS; i++)
+		if (vm->slots[i].used && vm->slots[i].id == r->slot)
+			s = &vm->slots[i];
+	if (!s && r->memory_size) {
+		for (int i = 0; i < MAX_SLOTS && !s; i++)
+			if (!vm->slots[i].used)
+				s = &vm->slots[i];
+		if (!s) {
+			pthread_mutex_unlock(&sim_lock);
+			sim_log("more than %d memslots", MAX_SLOTS);
+			return fail(ENOSPC);
+		}
+	}
+	if (s && !r->memory_size) {
+		/* Deleting a slot deletes its alias and the private memory. */
+		struct kvm_userspace_memory_region del = {
+			.slot = SEVSIM_ALIAS_SLOT_BASE + s->id,
+		};
+
+		if (s->priv) {
+			real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &del);
+			munmap(s->priv, s->size);
+		}
+		memset(s, 0, sizeof(*s));
+	} else if (s) {
+		s->used = true;
+		s->id = r->slot;
+		s->gpa = r->guest_phys_addr;
+		s->size = r->memory_size;
+		s->hva = (uint8_t *)(uintptr_t)r->userspace_addr;
+		if (vm->active && (ret = set_alias(vm, s))) {
+			pthread_mutex_unlock(&sim_lock);
+			return fail(-ret);
+		}
+	}
+	pthread_mutex_unlock(&sim_lock);
+	return 0;
+}
+
+/*
+ * What the host sees of encrypted memory: AES-256-CTR under the guest's
+ * key with the block counter taken from the guest physical address, so
+ * the same plaintext at two addresses gives two ciphertexts, as SEV's
+ * address tweak does.  Not SEV's cipher (AES-128-XEX), but real
+ * ciphertext that no host code can read.
+ */
+static int encrypt_host_view(struct simvm *vm, uint8_t *buf, uint64_t gpa, size_t len)
+{
+	uint8_t key[32], iv[16] = { 0 };
+	EVP_CIPHER_CTX *ctx;
+	int outl, ret = -EIO;
+
+	if (psp_guest_key(psp, vm->handle, key))
+		return -EIO;
+	for (int i = 0; i < 8; i++)
+		iv[15 - i] = (gpa / 16) >> (8 * i);
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, key, iv) &&
+	    EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)len))
+		ret = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(key, sizeof(key));
+	return ret;
+}
+
+/* ---- KVM_MEMORY_ENCRYPT_OP ---------------------------------------------- */
+
+/*
+ * How a firmware call's result reaches the VMM: the kernel's
+ * __sev_do_cmd_locked() turns a non-zero status into -EIO with the status
+ * in kvm_sev_cmd.error (§4.1).
+ */
+static int fw_result(struct kvm_sev_cmd *cmd, int ret, uint32_t fw_err)
+{
+	cmd->error = fw_err;
+	return ret;
+}
+
+/* The stored /dev/sev fd number is looked up again for every command (§3.3). */
+static int check_sev_fd(struct simvm *vm)
+{
+	return fd_kind(vm->sev_fd) == FD_SEV ? 0 : -EBADF;
+}
+
+/* sev_pin_memory(): pinned pages count against RLIMIT_MEMLOCK. */
+static int account_pages(struct simvm *vm, uint64_t size, bool keep)
+{
+	uint64_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t caps = 0;
+	struct rlimit rl;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (!(caps & (1ULL << 14)) && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && vm->locked_pages + npages > rl.rlim_cur / PAGE_SIZE) {
+		/* The kernel's own message, at pr_err level. */
+		sim_log("SEV: %llu locked pages exceed the lock limit of %llu.",
+			(unsigned long long)(vm->locked_pages + npages),
+			(unsigned long long)(rl.rlim_cur / PAGE_SIZE));
+		return -ENOMEM;
+	}
+	if (keep)
+		vm->locked_pages += npages;
+	return 0;
+}
+
+/* Copy a blob from the VMM as psp_copy_user_blob() does. */
+static int blob_ok(uint64_t uaddr, uint32_t len)
+{
+	if (!uaddr)
+		return 0;
+	return (!len || len > BLOB_MAX) ? -EINVAL : 0;
+}
+
+static int enable_msr_exits(struct simvm *vm)
+{
+	static uint8_t deny[1]; /* bit clear: the access exits to user space */
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_FILTER },
+	};
+	struct kvm_msr_filter filter = {
+		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.ranges = { {
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = 2,
+			.base = MSR_AMD64_SEV_ES_GHCB,
+			.bitmap = deny,
+		} },
+	};
+
+	if (real_ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0 ||
+	    real_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, &filter) < 0) {
+		sim_log("this KVM cannot send the SEV MSRs to user space (KVM_CAP_X86_USER_SPACE_MSR,"
+			" KVM_X86_SET_MSR_FILTER): %s",
+			strerror(errno));
+		return -ENOTTY;
+	}
+	return 0;
+}
+
+/* __sev_guest_init(): shared by INIT, ES_INIT and INIT2. */
+static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
+{
+	uint32_t fw_err = 0;
+	int ret;
+
+	if (vm->active || vm->nr_vcpus)
+		return -EINVAL;
+	/* sev_platform_init(): the firmware is initialised on first use. */
+	ret = psp_platform_init(psp, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	ret = enable_msr_exits(vm);
+	if (ret)
+		return ret;
+	vm->active = true;
+	vm->es = es;
+	if (es && !vm->ghcb_version)
+		vm->ghcb_version = vm->type == KVM_X86_DEFAULT_VM ? 1 : 2;
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		if (vm->slots[i].used && (ret = set_alias(vm, &vm->slots[i]))) {
+			vm->active = false;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int cmd_init2(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct minisev_kvm_sev_init in;
+
+	/* sev_guest_init2(): typed VMs only, every field checked. */
+	if (!init2_mode)
+		return -EINVAL; /* an unknown command before 6.10 */
+	if (vm->type != KVM_X86_SEV_VM && vm->type != KVM_X86_SEV_ES_VM)
+		return -EINVAL;
+	if (!cmd->data)
+		return -EFAULT;
+	memcpy(&in, (void *)(uintptr_t)cmd->data, sizeof(in));
+	if (in.flags || in.vmsa_features)
+		return -EINVAL;
+	if (in.ghcb_version > 2 || (vm->type == KVM_X86_SEV_VM && in.ghcb_version))
+		return -EINVAL;
+	vm->ghcb_version = in.ghcb_version;
+	return guest_init(vm, cmd, vm->type == KVM_X86_SEV_ES_VM);
+}
+
+static int cmd_launch_start(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct kvm_sev_launch_start *s = (void *)(uintptr_t)cmd->data;
+	uint32_t fw_err = 0, handle = 0;
+	int ret;
+
+	if (!s)
+		return -EFAULT;
+	if (fd_kind(cmd->sev_fd) != FD_SEV)
+		return -EBADF;
+	if (blob_ok(s->dh_uaddr, s->dh_len) || blob_ok(s->session_uaddr, s->session_len))
+		return -EINVAL;
+	ret = psp_launch_start(psp, s->policy, s->dh_uaddr ? (void *)(uintptr_t)s->dh_uaddr : NULL,
+			       s->dh_uaddr ? s->dh_len : 0,
+			       s->session_uaddr ? (void *)(uintptr_t)s->session_uaddr : NULL,
+			       s->session_uaddr ? s->session_len : 0, vm->es, &handle, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	vm->handle = handle;
+	vm->started = true;
+	vm->sev_fd = cmd->sev_fd;
+	s->handle = handle;
+	return fw_result(cmd, 0, 0);
+}
+
+static int cmd_update_data(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct kvm_sev_launch_update_data *u = (void *)(uintptr_t)cmd->data;
+	struct simslot *s;
+	uint32_t fw_err = 0;
+	uint64_t gpa;
+	uint8_t *src;
+	int ret;
+
+	if (!u)
+		return -EFAULT;
+	if (!u->len || u->uaddr + u->len < u->uaddr)
+		return -EINVAL;
+	ret = account_pages(vm, u->len, false);
+	if (ret)
+		return ret;
+	s = slot_of_hva(vm, u->uaddr, u->len, &gpa);
+	if (!s) {
+		/* Real KVM can encrypt any host memory; the model keeps RAM only. */
+		sim_log("LAUNCH_UPDATE_DATA of host memory outside guest RAM is not modelled");
+		return -EFAULT;
+	}
+	src = (uint8_t *)(uintptr_t)u->uaddr;
+	ret = psp_launch_update_data(psp, vm->handle, src, u->len, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	/* The plaintext becomes the guest's private memory... */
+	memcpy(s->priv + (gpa - s->gpa), src, u->len);
+	/* ...and the host keeps ciphertext, encrypted in place (§3.4). */
+	if (encrypt_host_view(vm, src, gpa, u->len))
+		return -EIO;
+	return fw_result(cmd, 0, 0);
+}
+
+static int cmd_measure(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct kvm_sev_launch_measure *m = (void *)(uintptr_t)cmd->data;
+	uint8_t blob[48];
+	uint32_t fw_err = 0;
+	int ret;
+
+	if (!m)
+		return -EFAULT;
+	if (m->len > BLOB_MAX)
+		return -EINVAL;
+	/* sev_launch_measure(): len 0 asks for the length (§3.6). */
+	if (!m->len || m->len < sizeof(blob)) {
+		if (m->uaddr && m->len)
+			return fw_result(cmd, -EIO, SEV_FW_INVALID_LEN);
+		m->len = sizeof(blob);
+		return fw_result(cmd, -EIO, SEV_FW_INVALID_LEN);
+	}
+	if (!m->uaddr)
+		return fw_result(cmd, -EIO, SEV_FW_INVALID_ADDRESS);
+	ret = psp_launch_measure(psp, vm->handle, blob, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	memcpy((void *)(uintptr_t)m->uaddr, blob, sizeof(blob));
+	m->len = sizeof(blob);
+	return fw_result(cmd, 0, 0);
+}
+
+static int cmd_secret(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct kvm_sev_launch_secret *p = (void *)(uintptr_t)cmd->data;
+	uint8_t *plain = NULL;
+	struct simslot *s;
+	uint32_t fw_err = 0;
+	uint64_t gpa;
+	int ret;
+
+	if (!p)
+		return -EFAULT;
+	if (!p->guest_len || blob_ok(p->hdr_uaddr, p->hdr_len) || !p->hdr_uaddr ||
+	    blob_ok(p->trans_uaddr, p->trans_len) || !p->trans_uaddr)
+		return -EINVAL;
+	s = slot_of_hva(vm, p->guest_uaddr, p->guest_len, &gpa);
+	if (!s)
+		return -EFAULT;
+	/*
+	 * sev_launch_secret() insists the pinned guest pages are physically
+	 * contiguous; the model's RAM is 4 KiB pages, so a secret that
+	 * crosses a page is refused as on such a host (§3.7).
+	 */
+	if ((gpa & ~(PAGE_SIZE - 1)) != ((gpa + p->guest_len - 1) & ~(PAGE_SIZE - 1)))
+		return -EINVAL;
+	plain = malloc(p->trans_len);
+	if (!plain)
+		return -ENOMEM;
+	ret = psp_launch_secret(psp, vm->handle, (void *)(uintptr_t)p->hdr_uaddr, p->hdr_len,
+				(void *)(uintptr_t)p->trans_uaddr, p->trans_len, plain, &fw_err);
+	if (!ret) {
+		memcpy(s->priv + (gpa - s->gpa), plain,
+		       p->guest_len < p->trans_len ? p->guest_len : p->trans_len);
+		ret = fw_result(cmd, 0, 0);
+	} else {
+		ret = fw_result(cmd, ret, fw_err);
+	}
+	OPENSSL_cleanse(plain, p->trans_len);
+	free(plain);
+	return ret;
+}
+
+static int cmd_guest_status(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	struct kvm_sev_guest_status *st = (void *)(uintptr_t)cmd->data;
+	uint32_t fw_err = 0, policy = 0, state = 0;
+	int ret;
+
+	if (!st)
+		return -EFAULT;
+	ret = psp_guest_status(psp, vm->handle, &policy, &state, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	st->handle = vm->handle;
+	st->policy = policy;
+	st->state = state;
+	return fw_result(cmd, 0, 0);
+}
+
+/* sev_dbg_crypt(): private memory read or written on the host's behalf. */
+static int cmd_dbg(struct simvm *vm, struct kvm_sev_cmd *cmd, bool decrypt)
+{
+	struct kvm_sev_dbg *d = (void *)(uintptr_t)cmd->data;
+	struct simslot *s;
+	uint32_t fw_err = 0;
+	uint64_t gpa;
+	int ret;
+
+	if (!d)
+		return -EFAULT;
+	if (!d->len || d->src_uaddr + d->len < d->src_uaddr || d->dst_uaddr + d->len < d->dst_uaddr)
+		return -EINVAL;
+	ret = psp_dbg_allowed(psp, vm->handle, &fw_err);
+	if (ret)
+		return fw_result(cmd, ret, fw_err);
+	s = slot_of_hva(vm, decrypt ? d->src_uaddr : d->dst_uaddr, d->len, &gpa);
+	if (!s)
+		return -EFAULT;
+	if (decrypt)
+		memcpy((void *)(uintptr_t)d->dst_uaddr, s->priv + (gpa - s->gpa), d->len);
+	else
+		memcpy(s->priv + (gpa - s->gpa), (void *)(uintptr_t)d->src_uaddr, d->len);
+	return fw_result(cmd, 0, 0);
+}
+
+/*
+ * __sev_launch_update_vmsa() for one vCPU: what KVM holds for it, copied
+ * into a VMSA the way sev_es_sync_vmsa() does (with x87/SSE state only on
+ * INIT2 VMs), then measured by the firmware.
+ */
+static int vcpu_vmsa(struct simvm *vm, struct simvcpu *v, uint8_t vmsa[SEV_VMSA_SIZE])
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} pat = { .hdr.nmsrs = 1, .e[0].index = 0x277 };
+	struct kvm_debugregs dbg;
+	struct sev_vmsa_state st;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_xcrs xcrs;
+	struct kvm_fpu fpu;
+	uint64_t xcr0 = SEV_VMSA_RESET_XCR0;
+
+	if (real_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
+	    real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+	    real_ioctl(v->fd, KVM_GET_FPU, &fpu) < 0 ||
+	    real_ioctl(v->fd, KVM_GET_DEBUGREGS, &dbg) < 0 ||
+	    real_ioctl(v->fd, KVM_GET_MSRS, &pat) != 1)
+		return errno ? -errno : -EIO;
+	/* KVM rejects the VMSA of a vCPU with debug state set (§9.13). */
+	if (dbg.dr7 & ~0x400ULL)
+		return -EINVAL;
+	if (real_ioctl(v->fd, KVM_GET_XCRS, &xcrs) == 0) {
+		for (uint32_t i = 0; i < xcrs.nr_xcrs; i++)
+			if (xcrs.xcrs[i].xcr == 0)
+				xcr0 = xcrs.xcrs[i].value;
+	}
+	sev_vmsa_from_kvm(&st, &sregs, &regs, vm->type == KVM_X86_DEFAULT_VM ? NULL : &fpu, xcr0,
+			  dbg.dr6, dbg.dr7, pat.e[0].data);
+	st.sev_features = 0; /* vmsa_features from INIT2, always 0 in the model */
+	sev_vmsa_build(&st, vmsa);
+	return 0;
+}
+
+static int cmd_update_vmsa(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	uint8_t vmsa[SEV_VMSA_SIZE];
+	uint32_t fw_err = 0;
+	int ret;
+
+	/* Every vCPU that exists now, in index order; later ones never run. */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct simvcpu *v = vm->vcpus[i];
+
+		ret = vcpu_vmsa(vm, v, vmsa);
+		if (ret)
+			return ret;
+		ret = psp_launch_update_vmsa(psp, vm->handle, vmsa, &fw_err);
+		if (ret)
+			return fw_result(cmd, ret, fw_err);
+		v->protected = true;
+		/* sev_es_vcpu_reset(): the GHCB MSR starts with SEV_INFO. */
+		v->ghcb_msr = 0x001 | ((uint64_t)vm->ghcb_version << 48) | (1ULL << 32) |
+			      ((uint64_t)SEVSIM_CBIT << 24);
+	}
+	vm->vmsa_done = true;
+	return fw_result(cmd, 0, 0);
+}
+
+static int simple_fw(struct kvm_sev_cmd *cmd, int (*fn)(struct psp *, uint32_t, uint32_t *),
+		     uint32_t handle)
+{
+	uint32_t fw_err = 0;
+	int ret = fn(psp, handle, &fw_err);
+
+	return fw_result(cmd, ret, fw_err);
+}
+
+/* sev_mem_enc_ioctl(): dispatch, with KVM's checks before the firmware's. */
+static int sev_mem_enc_op(struct simvm *vm, struct kvm_sev_cmd *cmd)
+{
+	/* Unknown ids are rejected before anything is copied back. */
+	switch (cmd->id) {
+	case KVM_SEV_INIT:
+	case KVM_SEV_ES_INIT:
+	case MINISEV_KVM_SEV_INIT2:
+	case KVM_SEV_LAUNCH_START:
+	case KVM_SEV_LAUNCH_UPDATE_DATA:
+	case KVM_SEV_LAUNCH_UPDATE_VMSA:
+	case KVM_SEV_LAUNCH_MEASURE:
+	case KVM_SEV_LAUNCH_SECRET:
+	case KVM_SEV_LAUNCH_FINISH:
+	case KVM_SEV_GUEST_STATUS:
+	case KVM_SEV_DBG_DECRYPT:
+	case KVM_SEV_DBG_ENCRYPT:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!get_psp())
+		return -ENODEV;
+	switch (cmd->id) {
+	case KVM_SEV_INIT:
+	case KVM_SEV_ES_INIT:
+		/* sev_guest_init(): the legacy commands are for type-0 VMs. */
+		if (vm->type != KVM_X86_DEFAULT_VM)
+			return -EINVAL;
+		return guest_init(vm, cmd, cmd->id == KVM_SEV_ES_INIT);
+	case MINISEV_KVM_SEV_INIT2:
+		return cmd_init2(vm, cmd);
+	}
+	/* Every other command needs an SEV guest: "not an SEV guest". */
+	if (!vm->active)
+		return -ENOTTY;
+	if (cmd->id == KVM_SEV_LAUNCH_START)
+		return cmd_launch_start(vm, cmd);
+	/*
+	 * Before LAUNCH_START there is no handle: the firmware answers for
+	 * handle 0, which it does not know.
+	 */
+	if (vm->started && check_sev_fd(vm))
+		return -EBADF;
+	switch (cmd->id) {
+	case KVM_SEV_LAUNCH_UPDATE_DATA:
+		return cmd_update_data(vm, cmd);
+	case KVM_SEV_LAUNCH_UPDATE_VMSA:
+		/* sev_launch_update_vmsa(): SEV-ES only; VMSAs come with issue 5. */
+		if (!vm->es)
+			return -ENOTTY;
+		if (vm->vmsa_done)
+			return -EINVAL; /* new kernels refuse a second one (§9.11) */
+		return cmd_update_vmsa(vm, cmd);
+	case KVM_SEV_LAUNCH_MEASURE:
+		return cmd_measure(vm, cmd);
+	case KVM_SEV_LAUNCH_SECRET:
+		return cmd_secret(vm, cmd);
+	case KVM_SEV_LAUNCH_FINISH:
+		return simple_fw(cmd, psp_launch_finish, vm->handle);
+	case KVM_SEV_GUEST_STATUS:
+		return cmd_guest_status(vm, cmd);
+	case KVM_SEV_DBG_DECRYPT:
+		return cmd_dbg(vm, cmd, true);
+	case KVM_SEV_DBG_ENCRYPT:
+		return cmd_dbg(vm, cmd, false);
+	}
+	return -EINVAL;
+}
+
+static int mem_enc_op(struct simvm *vm, void *arg)
+{
+	struct kvm_sev_cmd *cmd = arg;
+	int ret;
+
+	/* A NULL argument probes whether SEV is enabled in KVM (§1.1). */
+	if (!cmd)
+		return 0;
+	pthread_mutex_lock(&sim_lock);
+	ret = sev_mem_enc_op(vm, cmd);
+	pthread_mutex_unlock(&sim_lock);
+	sim_debug("KVM_MEMORY_ENCRYPT_OP %u -> %d (%s), status %#x", cmd->id, ret,
+		  ret ? strerror(-ret) : "ok", cmd->error);
+	return ret ? fail(-ret) : 0;
+}
+
+/* sev_mem_enc_register_region() / _unregister_region(). */
+static int reg_region(struct simvm *vm, struct kvm_enc_region *r, bool reg)
+{
+	int ret = 0;
+
+	if (!r)
+		return fail(EFAULT);
+	pthread_mutex_lock(&sim_lock);
+	if (!vm->active) {
+		ret = -ENOTTY;
+	} else if (!r->size || r->addr + r->size < r->addr) {
+		ret = -EINVAL;
+	} else if (reg) {
+		int i;
+
+		for (i = 0; i < MAX_REGIONS && vm->regions[i].size; i++)
+			;
+		if (i == MAX_REGIONS)
+			ret = -ENOMEM;
+		else if (!(ret = account_pages(vm, r->size, true)))
+			vm->regions[i] = (struct simregion){ r->addr, r->size };
+	} else {
+		int i;
+
+		for (i = 0; i < MAX_REGIONS; i++)
+			if (vm->regions[i].addr == r->addr && vm->regions[i].size == r->size)
+				break;
+		if (i == MAX_REGIONS) {
+			ret = -EINVAL;
+		} else {
+			vm->locked_pages -= (r->size + PAGE_SIZE - 1) / PAGE_SIZE;
+			memset(&vm->regions[i], 0, sizeof(vm->regions[i]));
+		}
+	}
+	pthread_mutex_unlock(&sim_lock);
+	sim_debug("%s [%#llx+%#llx] -> %d", reg ? "REG_REGION" : "UNREG_REGION",
+		  (unsigned long long)r->addr, (unsigned long long)r->size, ret);
+	return ret ? fail(-ret) : 0;
+}
+
+static int vm_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct simvm *vm = fds[fd].obj;
+	int ret;
+
+	switch (req) {
+	case KVM_MEMORY_ENCRYPT_OP:
+		return mem_enc_op(vm, arg);
+	case KVM_MEMORY_ENCRYPT_REG_REGION:
+		return reg_region(vm, arg, true);
+	case KVM_MEMORY_ENCRYPT_UNREG_REGION:
+		return reg_region(vm, arg, false);
+	case KVM_SET_USER_MEMORY_REGION:
+		return vm_set_memslot(vm, arg);
+	case KVM_CHECK_EXTENSION:
+		return kvm_dev_ioctl(vm->kvm_fd, req, arg);
+	case KVM_CREATE_VCPU: {
+		struct simvcpu *v;
+		int sz;
+
+		ret = real_ioctl(fd, req, arg);
+		if (ret < 0)
+			return ret;
+		v = calloc(1, sizeof(*v));
+		sz = real_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+		if (v && sz > 0)
+			v->run = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, ret, 0);
+		if (!v || ret >= MAX_FD || vm->nr_vcpus == MAX_VCPUS || !v->run ||
+		    v->run == MAP_FAILED) {
+			free(v);
+			real_close(ret);
+			return fail(ENOMEM);
+		}
+		v->fd = ret;
+		v->id = (unsigned int)(unsigned long)arg;
+		v->vm = vm;
+		pthread_mutex_lock(&sim_lock);
+		vm->vcpus[vm->nr_vcpus++] = v;
+		fds[ret].kind = FD_VCPU;
+		fds[ret].obj = v;
+		pthread_mutex_unlock(&sim_lock);
+		return ret;
+	}
+	default:
+		return real_ioctl(fd, req, arg);
+	}
+}
+
+/* ---- vCPUs and the SEV-ES GHCB ------------------------------------------ */
+
+/*
+ * GHCB page layout (GHCB specification 2.x, table 3; Linux struct ghcb):
+ * the save area's fields sit where they sit in the VMSA, the valid bitmap
+ * has one bit per 8-byte field.
+ */
+#define GHCB_RAX 0x1f8
+#define GHCB_RCX 0x308
+#define GHCB_RDX 0x310
+#define GHCB_RBX 0x318
+#define GHCB_EXIT_CODE 0x390
+#define GHCB_EXIT_INFO1 0x398
+#define GHCB_EXIT_INFO2 0x3a0
+#define GHCB_SCRATCH 0x3a8
+#define GHCB_VALID 0x3f0
+#define GHCB_SHARED 0x800
+#define GHCB_SHARED_SIZE 0x7f0
+#define GHCB_USAGE 0xffc
+
+#define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_IOIO 0x7b
+#define SVM_EXIT_MSR 0x7c
+#define SVM_VMGEXIT_MMIO_READ 0x80000001
+#define SVM_VMGEXIT_MMIO_WRITE 0x80000002
+#define SVM_VMGEXIT_TERM 0x8000fffe
+
+/* svm_vmgexit_bad_input() reasons (GHCB spec table 6). */
+#define GHCB_ERR_MISSING_INPUT 4
+#define GHCB_ERR_INVALID_INPUT 5
+#define GHCB_ERR_INVALID_EVENT 6
+
+static uint64_t g64(const uint8_t *g, unsigned int off)
+{
+	uint64_t v;
+
+	memcpy(&v, g + off, 8);
+	return v;
+}
+
+static void s64(uint8_t *g, unsigned int off, uint64_t v)
+{
+	memcpy(g + off, &v, 8);
+	g[GHCB_VALID + off / 64] |= 1u << ((off / 8) % 8);
+}
+
+static bool valid(const uint8_t *g, unsigned int off)
+{
+	return g[GHCB_VALID + off / 64] & (1u << ((off / 8) % 8));
+}
+
+/* The GHCB page in the host's (shared) view, or NULL. */
+static uint8_t *ghcb_map(struct simvm *vm, uint64_t gpa)
+{
+	if (gpa & (PAGE_SIZE - 1) || gpa & (1ULL << SEVSIM_CBIT))
+		return NULL;
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &vm->slots[i];
+
+		if (sl->used && gpa >= sl->gpa && gpa - sl->gpa < sl->size &&
+		    sl->size - (gpa - sl->gpa) >= PAGE_SIZE)
+			return sl->hva + (gpa - sl->gpa);
+	}
+	return NULL;
+}
+
+/* A GHCB request ends: results in place, KVM-style status in EXITINFO. */
+static void ghcb_done(uint8_t *g, uint64_t info1, uint64_t info2)
+{
+	s64(g, GHCB_EXIT_INFO1, info1);
+	s64(g, GHCB_EXIT_INFO2, info2);
+}
+
+static void ghcb_bad(uint8_t *g, uint64_t reason)
+{
+	ghcb_done(g, 2, reason);
+}
+
+/* The CPUID table given with KVM_SET_CPUID2 answers the guest (§5). */
+static bool cpuid_lookup(struct simvcpu *v, uint32_t fn, uint32_t idx, uint32_t out[4])
+{
+	if (!v->cpuid)
+		return false;
+	for (uint32_t i = 0; i < v->cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &v->cpuid->entries[i];
+
+		if (e->function != fn ||
+		    ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != idx))
+			continue;
+		out[0] = e->eax;
+		out[1] = e->ebx;
+		out[2] = e->ecx;
+		out[3] = e->edx;
+		return true;
+	}
+	memset(out, 0, 4 * sizeof(out[0])); /* KVM answers unknown leaves with zeros */
+	return true;
+}
+
+static uint64_t sev_status(struct simvm *vm)
+{
+	return MSR_AMD64_SEV_ENABLED | (vm->es ? MSR_AMD64_SEV_ES_ENABLED : 0);
+}
+
+/* The MSR exit (0x7c): SEV's own MSRs here, the rest from KVM itself. */
+static void ghcb_msr_access(struct simvcpu *v, uint8_t *g)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} m = { .hdr.nmsrs = 1 };
+	bool wr = g64(g, GHCB_EXIT_INFO1) == 1;
+	uint64_t val;
+
+	if (!valid(g, GHCB_RCX) || (wr && (!valid(g, GHCB_RAX) || !valid(g, GHCB_RDX))))
+		return ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+	m.e[0].index = (uint32_t)g64(g, GHCB_RCX);
+	if (m.e[0].index == MSR_AMD64_SEV && !wr) {
+		val = sev_status(v->vm);
+	} else if (m.e[0].index == MSR_AMD64_SEV_ES_GHCB && !wr) {
+		val = v->ghcb_msr;
+	} else if (wr) {
+		m.e[0].data = (g64(g, GHCB_RDX) << 32) | (uint32_t)g64(g, GHCB_RAX);
+		if (real_ioctl(v->fd, KVM_SET_MSRS, &m) != 1)
+			goto gp;
+		return ghcb_done(g, 0, 0);
+	} else {
+		if (real_ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+			goto gp;
+		val = m.e[0].data;
+	}
+	s64(g, GHCB_RAX, (uint32_t)val);
+	s64(g, GHCB_RDX, val >> 32);
+	return ghcb_done(g, 0, 0);
+gp:
+	/* Inject #GP: event injection valid | exception | vector 13. */
+	ghcb_done(g, 1, (1ULL << 31) | (3ULL << 8) | 13);
+}
+
+/* A scratch buffer must lie in the GHCB's shared buffer (GHCB v2 rule). */
+static bool scratch_ok(uint64_t ghcb_gpa, uint64_t scratch, uint64_t len)
+{
+	uint64_t lo = ghcb_gpa + GHCB_SHARED;
+
+	return scratch >= lo && len <= GHCB_SHARED_SIZE && scratch - lo <= GHCB_SHARED_SIZE - len;
+}
+
+/*
+ * A full-GHCB VMGEXIT (GHCB MSR = the GHCB's GPA): serve it the way KVM's
+ * sev_handle_vmgexit() does.  Returns true when it became an exit for the
+ * VMM (IO, MMIO, termination) that the next KVM_RUN completes.
+ */
+static bool ghcb_request(struct simvcpu *v, uint64_t gpa)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *g = ghcb_map(v->vm, gpa);
+	uint8_t *pio = (uint8_t *)run + PAGE_SIZE; /* KVM_PIO_PAGE_OFFSET */
+	uint64_t code, info1, info2;
+	uint32_t regs[4];
+
+	if (!g) {
+		sim_log("vCPU %u: GHCB at %#llx is not a shared page of guest RAM", v->id,
+			(unsigned long long)gpa);
+		return false;
+	}
+	if (!valid(g, GHCB_EXIT_CODE) || !valid(g, GHCB_EXIT_INFO1) || !valid(g, GHCB_EXIT_INFO2)) {
+		ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+		return false;
+	}
+	code = g64(g, GHCB_EXIT_CODE);
+	info1 = g64(g, GHCB_EXIT_INFO1);
+	info2 = g64(g, GHCB_EXIT_INFO2);
+	v->ghcb_gpa = gpa;
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		if (!valid(g, GHCB_RAX) || !valid(g, GHCB_RCX)) {
+			ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+			return false;
+		}
+		cpuid_lookup(v, (uint32_t)g64(g, GHCB_RAX), (uint32_t)g64(g, GHCB_RCX), regs);
+		memset(g + GHCB_VALID, 0, 16);
+		s64(g, GHCB_RAX, regs[0]);
+		s64(g, GHCB_RBX, regs[1]);
+		s64(g, GHCB_RCX, regs[2]);
+		s64(g, GHCB_RDX, regs[3]);
+		ghcb_done(g, 0, 0);
+		return false;
+	case SVM_EXIT_MSR:
+		ghcb_msr_access(v, g);
+		return false;
+	case SVM_EXIT_IOIO: {
+		/* EXITINFO1 as the IOIO intercept encodes it (APM vol. 2, 15.10.2). */
+		uint32_t size = info1 & (1 << 4) ? 1 :
+				info1 & (1 << 5) ? 2 :
+				info1 & (1 << 6) ? 4 :
+						   0;
+		bool in = info1 & 1, str = info1 & (1 << 2), rep = info1 & (1 << 3);
+		uint64_t count = str && rep ? info2 : 1, scratch;
+
+		if (!size || !count || count * size > PAGE_SIZE) {
+			ghcb_bad(g, GHCB_ERR_INVALID_INPUT);
+			return false;
+		}
+		memset(&run->io, 0, sizeof(run->io));
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+		run->io.size = size;
+		run->io.port = info1 >> 16;
+		run->io.count = count;
+		run->io.data_offset = PAGE_SIZE;
+		v->pend_size = size;
+		v->pend_count = count;
+		if (str) {
+			scratch = g64(g, GHCB_SCRATCH);
+			if (!valid(g, GHCB_SCRATCH) || !scratch_ok(gpa, scratch, count * size)) {
+				ghcb_bad(g, GHCB_ERR_INVALID_INPUT);
+				return false;
+			}
+			v->pend_scratch = scratch - gpa;
+			if (!in)
+				memcpy(pio, g + v->pend_scratch, count * size);
+		} else {
+			v->pend_scratch = 0;
+			if (!in) {
+				uint64_t rax = g64(g, GHCB_RAX);
+
+				if (!valid(g, GHCB_RAX)) {
+					ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+					return false;
+				}
+				memcpy(pio, &rax, size);
+			}
+		}
+		v->pending = in ? GHCB_IO_IN : GHCB_IO_OUT;
+		return true;
+	}
+	case SVM_VMGEXIT_MMIO_READ:
+	case SVM_VMGEXIT_MMIO_WRITE: {
+		uint64_t scratch = g64(g, GHCB_SCRATCH);
+		bool wr = code == SVM_VMGEXIT_MMIO_WRITE;
+
+		/* GHCB v2: at most 8 bytes, data inside the GHCB (§7.1). */
+		if (!valid(g, GHCB_SCRATCH) || !info2 || info2 > 8 ||
+		    !scratch_ok(gpa, scratch, info2)) {
+			ghcb_bad(g, GHCB_ERR_INVALID_INPUT);
+			return false;
+		}
+		memset(&run->mmio, 0, sizeof(run->mmio));
+		run->exit_reason = KVM_EXIT_MMIO;
+		run->mmio.phys_addr = info1;
+		run->mmio.len = info2;
+		run->mmio.is_write = wr;
+		v->pend_scratch = scratch - gpa;
+		v->pend_size = info2;
+		if (wr)
+			memcpy(run->mmio.data, g + v->pend_scratch, info2);
+		v->pending = wr ? GHCB_MMIO_WRITE : GHCB_MMIO_READ;
+		return true;
+	}
+	case SVM_VMGEXIT_TERM:
+		memset(&run->system_event, 0, sizeof(run->system_event));
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = KVM_SYSTEM_EVENT_SEV_TERM;
+		run->system_event.ndata = 1;
+		run->system_event.data[0] = gpa;
+		return true;
+	default:
+		ghcb_bad(g, GHCB_ERR_INVALID_EVENT);
+		return false;
+	}
+}
+
+/* The VMM handled our synthesized exit: put its answer into the GHCB. */
+static void ghcb_complete(struct simvcpu *v)
+{
+	uint8_t *g = ghcb_map(v->vm, v->ghcb_gpa);
+	uint8_t *pio = (uint8_t *)v->run + PAGE_SIZE;
+
+	if (!g)
+		return;
+	switch (v->pending) {
+	case GHCB_IO_IN:
+		if (v->pend_scratch) {
+			memcpy(g + v->pend_scratch, pio, v->pend_count * v->pend_size);
+		} else {
+			uint64_t rax = valid(g, GHCB_RAX) ? g64(g, GHCB_RAX) : 0;
+
+			memcpy(&rax, pio, v->pend_size); /* the low bytes only, as IN does */
+			s64(g, GHCB_RAX, rax);
+		}
+		break;
+	case GHCB_MMIO_READ:
+		memcpy(g + v->pend_scratch, v->run->mmio.data, v->pend_size);
+		break;
+	default:
+		break;
+	}
+	ghcb_done(g, 0, 0);
+	v->pending = GHCB_NONE;
+}
+
+/*
+ * The GHCB MSR protocol (GHCB spec 2.3.1) and the doorbell: a write of the
+ * GHCB MSR is what the guest does right before each VMGEXIT.  Returns true
+ * when the request became an exit for the VMM.
+ */
+static bool ghcb_msr_write(struct simvcpu *v, uint64_t val)
+{
+	struct kvm_run *run = v->run;
+	uint32_t regs[4];
+
+	v->ghcb_msr = val;
+	switch (val & 0xfff) {
+	case 0x002: /* SEV_INFO_REQ */
+		v->ghcb_msr = 0x001 | ((uint64_t)v->vm->ghcb_version << 48) | (1ULL << 32) |
+			      ((uint64_t)SEVSIM_CBIT << 24);
+		return false;
+	case 0x004: /* CPUID_REQ: bits 63:32 function, 31:30 register */
+		cpuid_lookup(v, val >> 32, 0, regs);
+		v->ghcb_msr = 0x005 | (val & (3ULL << 30)) |
+			      ((uint64_t)regs[(val >> 30) & 3] << 32);
+		return false;
+	case 0x100: /* TERM_REQ: the raw MSR reaches the VMM (§7.4) */
+		memset(&run->system_event, 0, sizeof(run->system_event));
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = KVM_SYSTEM_EVENT_SEV_TERM;
+		run->system_event.ndata = 1;
+		run->system_event.data[0] = val;
+		return true;
+	case 0x000:
+		return ghcb_request(v, val);
+	default:
+		return false; /* KVM ignores the rest and resumes the guest */
+	}
+}
+
+/*
+ * Complete an MSR exit the model owns.  Returns 0 to re-enter the guest,
+ * 1 when a synthesized exit must go to the VMM, -1 when the exit is not
+ * the model's.
+ */
+static int handle_msr_exit(struct simvcpu *v)
+{
+	struct kvm_run *run = v->run;
+	bool rd = run->exit_reason == KVM_EXIT_X86_RDMSR;
+
+	if (run->exit_reason != KVM_EXIT_X86_RDMSR && run->exit_reason != KVM_EXIT_X86_WRMSR)
+		return -1;
+	if (run->msr.index == MSR_AMD64_SEV) {
+		run->msr.error = !rd; /* read-only: a write is #GP */
+		if (rd)
+			run->msr.data = sev_status(v->vm);
+		return 0;
+	}
+	if (run->msr.index != MSR_AMD64_SEV_ES_GHCB)
+		return -1;
+	if (!v->vm->es) {
+		run->msr.error = 1; /* no GHCB MSR without SEV-ES: #GP */
+		return 0;
+	}
+	if (rd) {
+		run->msr.data = v->ghcb_msr;
+		run->msr.error = 0;
+		return 0;
+	}
+	run->msr.error = 0;
+	pthread_mutex_lock(&sim_lock);
+	if (ghcb_msr_write(v, run->msr.data)) {
+		pthread_mutex_unlock(&sim_lock);
+		return 1;
+	}
+	pthread_mutex_unlock(&sim_lock);
+	return 0;
+}
+
+static int vcpu_run(struct simvcpu *v)
+{
+	if (v->pending != GHCB_NONE) {
+		pthread_mutex_lock(&sim_lock);
+		ghcb_complete(v);
+		pthread_mutex_unlock(&sim_lock);
+		/* The WRMSR that rang the doorbell completes without a fault. */
+		v->run->msr.error = 0;
+	}
+	for (;;) {
+		int ret = real_ioctl(v->fd, KVM_RUN, 0), r;
+
+		if (ret < 0 || !v->vm->active)
+			return ret;
+		r = handle_msr_exit(v);
+		if (r == 0)
+			continue;
+		if (r == 1)
+			return 0; /* the synthesized exit; v->pending completes it */
+		/*
+		 * On SEV-ES hardware an IO or MMIO instruction does not exit:
+		 * it raises #VC in the guest.  A guest that reaches here has
+		 * bypassed the GHCB, which real hardware would not let pass.
+		 */
+		if (v->vm->es && v->protected &&
+		    (v->run->exit_reason == KVM_EXIT_IO || v->run->exit_reason == KVM_EXIT_MMIO)) {
+			sim_log("vCPU %u: SEV-ES guest did %s %#llx without the GHCB: on hardware "
+				"that raises #VC, which the model cannot; stopping",
+				v->id,
+				v->run->exit_reason == KVM_EXIT_IO ? "port I/O at" : "MMIO at",
+				v->run->exit_reason == KVM_EXIT_IO ?
+					(unsigned long long)v->run->io.port :
+					(unsigned long long)v->run->mmio.phys_addr);
+			return fail(EIO);
+		}
+		return ret;
+	}
+}
+
+static bool is_register_ioctl(unsigned long req)
+{
+	switch (req) {
+	case KVM_GET_REGS:
+	case KVM_SET_REGS:
+	case KVM_GET_SREGS:
+	case KVM_SET_SREGS:
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+	case KVM_GET_MSRS:
+	case KVM_SET_MSRS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int vcpu_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct simvcpu *v = fds[fd].obj;
+
+	if (req == KVM_RUN)
+		return vcpu_run(v);
+	if (req == KVM_SET_CPUID2 && arg) {
+		struct kvm_cpuid2 *c = arg, *copy;
+		size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
+		int ret = real_ioctl(fd, req, arg);
+
+		if (ret == 0 && (copy = malloc(sz))) {
+			memcpy(copy, c, sz);
+			pthread_mutex_lock(&sim_lock);
+			free(v->cpuid);
+			v->cpuid = copy;
+			pthread_mutex_unlock(&sim_lock);
+		}
+		return ret;
+	}
+	/*
+	 * After LAUNCH_UPDATE_VMSA the state is encrypted: typed SEV-ES VMs
+	 * refuse register ioctls with EINVAL ("has_protected_state", §3.5).
+	 */
+	if (v->protected && v->vm->type == KVM_X86_SEV_ES_VM && is_register_ioctl(req))
+		return fail(EINVAL);
+	return real_ioctl(fd, req, arg);
+}
+
+/* ---- the interposed libc functions -------------------------------------- */
+
+static int track_open(const char *path, int fd)
+{
+	if (fd >= 0 && fd < MAX_FD && path && !strcmp(path, "/dev/kvm")) {
+		pthread_mutex_lock(&sim_lock);
+		fds[fd].kind = FD_KVM;
+		pthread_mutex_unlock(&sim_lock);
+	}
+	return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	sim_ready();
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!strcmp(path, "/dev/sev"))
+		return open_sev(flags);
+	return track_open(path, real_open(path, flags, mode));
+}
+
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	sim_ready();
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!strcmp(path, "/dev/sev"))
+		return open_sev(flags);
+	return track_open(path, real_openat(dirfd, path, flags, mode));
+}
+
+int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+int close(int fd)
+{
+	sim_ready();
+	if (fd >= 0 && fd < MAX_FD && fds[fd].kind != FD_NONE) {
+		pthread_mutex_lock(&sim_lock);
+		if (fds[fd].kind == FD_VM) {
+			struct simvm *vm = fds[fd].obj;
+
+			/* sev_vm_destroy(): the firmware forgets the guest. */
+			if (vm->started && psp)
+				psp_decommission(psp, vm->handle);
+			vm->started = false;
+		}
+		/* VM and vCPU objects stay: vCPU threads may still look. */
+		fds[fd].kind = FD_NONE;
+		fds[fd].obj = NULL;
+		pthread_mutex_unlock(&sim_lock);
+	}
+	return real_close(fd);
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	void *arg;
+	va_list ap;
+
+	sim_ready();
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	switch (fd_kind(fd)) {
+	case FD_SEV:
+		return sev_dev_ioctl(fd, req, arg);
+	case FD_KVM:
+		return kvm_dev_ioctl(fd, req, arg);
+	case FD_VM:
+		return vm_ioctl(fd, req, arg);
+	case FD_VCPU:
+		return vcpu_ioctl(fd, req, arg);
+	default:
+		return real_ioctl(fd, req, arg);
+	}
+}
