@@ -367,7 +367,13 @@ int launch_update_data(struct vm *vm, struct launch *l, uint64_t gpa, uint64_t l
 	ret = sev_op(vm, l, KVM_SEV_LAUNCH_UPDATE_DATA, &u);
 	if (ret)
 		return ret;
-	timings_add(vm->timings, "launch_update_data", t, len);
+	{
+		char name[32];
+
+		/* One entry per range, named by address: stable across runs. */
+		snprintf(name, sizeof(name), "update_data@%#llx", (unsigned long long)gpa);
+		timings_add(vm->timings, name, t, len);
+	}
 	pr_info("sev: LAUNCH_UPDATE_DATA [%#llx+%#llx]", (unsigned long long)gpa,
 		(unsigned long long)len);
 	return 0;
