@@ -33,6 +33,21 @@ ALL_TARGETS :=
 include vmm/build.mk
 include firmware/build.mk
 
+# A second firmware image, 128 KiB of read-only padding larger, so that the
+# SEV tests measure two firmware sizes with the same guest code.
+$(BUILD)/fw/pad.o:
+	@mkdir -p $(dir $@)
+	$(Q)printf 'const unsigned char minisev_fw_pad[131072] = { 1 };\n' | \
+		$(CC) $(FW_CFLAGS) -x c -c -o $@ -
+
+$(BUILD)/firmware-pad.elf: $(FW_OBJS) $(BUILD)/fw/pad.o $(FW_LDS) firmware/check-elf
+	@echo "  LD      $@"
+	$(Q)$(CC) $(FW_CFLAGS) $(FW_LDFLAGS) -T $(FW_LDS) -o $@.tmp $(FW_OBJS) $(BUILD)/fw/pad.o
+	$(Q)firmware/check-elf $@.tmp
+	$(Q)mv $@.tmp $@
+
+ALL_TARGETS += $(BUILD)/firmware-pad.elf
+
 VMM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_SRCS))
 VMM_MAIN_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_MAIN_SRCS))
 UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_TEST_SRCS)))
