@@ -78,7 +78,7 @@ TEST_DEPS_test_psp := $(PSP_OBJS)
 
 $(BUILD)/libsevsim.so: $(SEVSIM_OBJS) $(BUILD)/libminisev.a vmm/sevsim/exports.map
 	@echo "  LD      $@"
-	$(Q)$(CC) -shared -Wl,--version-script=vmm/sevsim/exports.map -Wl,-Bsymbolic \
+	$(Q)$(CC) -shared -Wl,--version-script=vmm/sevsim/exports.map -Wl,-Bsymbolic -Wl,--no-undefined \
 		-o $@ $(SEVSIM_OBJS) $(BUILD)/libminisev.a -lcrypto -ldl -lpthread
 
 ifneq ($(wildcard vmm/sevsim/psp.h),)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #include "json.h"
 
 struct parser {
@@ -55,17 +57,6 @@ static int put_char(struct parser *ps, char c)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A string literal at ps->p; *out points at its unescaped copy. */
 static int parse_string(struct parser *ps, const char **out, size_t *outlen)
 {
@@ -112,7 +103,7 @@ static int parse_string(struct parser *ps, const char **out, size_t *outlen)
 			if (ps->end - ps->p < 4)
 				return perr(ps, "short \\u escape");
 			for (int i = 0; i < 4; i++) {
-				int h = hexval(ps->p[i]);
+				int h = hex_digit(ps->p[i]);
 
 				if (h < 0)
 					return perr(ps, "bad \\u escape");

@@ -234,3 +234,14 @@ uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len)
 	}
 	return ~crc;
 }
+
+int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -47,6 +47,9 @@ void *read_file(const char *path, size_t max, size_t *len);
 int __must_check write_file_atomic(const char *path, const void *buf, size_t len,
 				   unsigned int mode);
 
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit(int c);
+
 /* CRC-32 (IEEE 802.3, as zlib's crc32()), continued from `crc`. */
 uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
 

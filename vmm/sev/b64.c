@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #include "sev/b64.h"
 
 static const char b64_alphabet[] =
@@ -148,17 +150,6 @@ void sev_hex_encode(const void *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sev_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *outlen,
 		   struct sev_why *why)
 {
@@ -173,7 +164,7 @@ int sev_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t 
 
 		if (is_space(c))
 			continue;
-		v = hex_value(c);
+		v = hex_digit(c);
 		if (v < 0)
 			return sev_why_set(why, -EINVAL, "bad hex: character 0x%02x at offset %zu",
 					   c, i);

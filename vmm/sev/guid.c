@@ -3,18 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sev/guid.h"
+#include "util.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "sev/guid.h"
 
 int sev_guid_parse(const char *s, uint8_t out[SEV_GUID_SIZE])
 {
@@ -35,8 +26,8 @@ int sev_guid_parse(const char *s, uint8_t out[SEV_GUID_SIZE])
 				return -EINVAL;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[++i]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[++i]);
 		if (hi < 0 || lo < 0 || i == 8 || i == 13 || i == 18 || i == 23)
 			return -EINVAL;
 		be[n++] = (uint8_t)(hi << 4 | lo);

@@ -1500,17 +1500,23 @@ static int track_open(const char *path, int fd)
 	return fd;
 }
 
+/* O_CREAT and O_TMPFILE are the flags that bring a mode argument. */
+#define OPEN_MODE(flags, mode)                         \
+	do {                                           \
+		va_list ap;                            \
+		if ((flags) & (O_CREAT | O_TMPFILE)) { \
+			va_start(ap, flags);           \
+			(mode) = va_arg(ap, mode_t);   \
+			va_end(ap);                    \
+		}                                      \
+	} while (0)
+
 int open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 
 	sim_ready();
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	OPEN_MODE(flags, mode);
 	if (!strcmp(path, "/dev/sev"))
 		return open_sev(flags);
 	return track_open(path, real_open(path, flags, mode));
@@ -1521,14 +1527,9 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 
 	sim_ready();
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	OPEN_MODE(flags, mode);
 	if (!strcmp(path, "/dev/sev"))
 		return open_sev(flags);
 	return track_open(path, real_openat(dirfd, path, flags, mode));
