@@ -81,7 +81,7 @@ $(BUILD)/libsevsim.so: $(SEVSIM_OBJS) $(BUILD)/libminisev.a vmm/sevsim/exports.m
 	$(Q)$(CC) -shared -Wl,--version-script=vmm/sevsim/exports.map -Wl,-Bsymbolic -Wl,--no-undefined \
 		-o $@ $(SEVSIM_OBJS) $(BUILD)/libminisev.a -lcrypto -ldl -lpthread
 
-ifneq ($(wildcard vmm/sevsim/psp.h),)
+ifneq ($(wildcard vmm/sevsim/psp.c),)
 ALL_TARGETS += $(BUILD)/libsevsim.so
 endif
 
