@@ -50,7 +50,6 @@ ALL_TARGETS += $(BUILD)/firmware-pad.elf
 
 VMM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_SRCS))
 VMM_MAIN_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(VMM_MAIN_SRCS))
-UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_TEST_SRCS)))
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -93,6 +92,7 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/host/%.o,$(1)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $$@ $$^ $(HOST_LDLIBS) -lcmocka $$(LDFLAGS_$(basename $(notdir $(1))))
 endef
+UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_TEST_SRCS)))
 $(foreach t,$(UNIT_TEST_SRCS),$(eval $(call unit_test_rule,$(t))))
 
 ALL_TARGETS += $(BUILD)/minisev $(UNIT_TESTS)

@@ -606,7 +606,7 @@ static int cmd_init2(struct simvm *vm, struct kvm_sev_cmd *cmd)
 static int cmd_launch_start(struct simvm *vm, struct kvm_sev_cmd *cmd)
 {
 	struct kvm_sev_launch_start *s = (void *)(uintptr_t)cmd->data;
-	uint32_t fw_err = 0, handle = 0;
+	uint32_t fw_err = 0, handle;
 	int ret;
 
 	if (!s)
@@ -615,6 +615,8 @@ static int cmd_launch_start(struct simvm *vm, struct kvm_sev_cmd *cmd)
 		return -EBADF;
 	if (blob_ok(s->dh_uaddr, s->dh_len) || blob_ok(s->session_uaddr, s->session_len))
 		return -EINVAL;
+	/* A non-zero handle asks to share that guest's key (§3.3). */
+	handle = s->handle;
 	ret = psp_launch_start(psp, s->policy, s->dh_uaddr ? (void *)(uintptr_t)s->dh_uaddr : NULL,
 			       s->dh_uaddr ? s->dh_len : 0,
 			       s->session_uaddr ? (void *)(uintptr_t)s->session_uaddr : NULL,
@@ -717,8 +719,10 @@ static int cmd_secret(struct simvm *vm, struct kvm_sev_cmd *cmd)
 	plain = malloc(p->trans_len);
 	if (!plain)
 		return -ENOMEM;
-	ret = psp_launch_secret(psp, vm->handle, (void *)(uintptr_t)p->hdr_uaddr, p->hdr_len,
-				(void *)(uintptr_t)p->trans_uaddr, p->trans_len, plain, &fw_err);
+	/* The firmware checks guest_len against trans_len and their alignment. */
+	ret = psp_launch_secret_at(psp, vm->handle, (void *)(uintptr_t)p->hdr_uaddr, p->hdr_len,
+				   gpa, p->guest_len, (void *)(uintptr_t)p->trans_uaddr,
+				   p->trans_len, plain, &fw_err);
 	if (!ret) {
 		memcpy(s->priv + (gpa - s->gpa), plain,
 		       p->guest_len < p->trans_len ? p->guest_len : p->trans_len);
