@@ -6,6 +6,7 @@
 #include "fw.h"
 #include "boot.h"
 #include "idt.h"
+#include "ghcb.h"
 #include "io.h"
 #include "smp.h"
 #include "test.h"
@@ -28,6 +29,12 @@ void __noreturn fw_cpu_entry(unsigned int cpu, uint64_t boot_gpa);
 
 void __noreturn fw_exit(uint32_t verdict)
 {
+	/*
+	 * Under SEV-ES a crash ends through the GHCB's termination request,
+	 * with the verdict as its reason, as the GHCB specification asks.
+	 */
+	if (fw_sev_es_active() && verdict == MINISEV_EXIT_CRASH)
+		ghcb_terminate(verdict);
 	io_out32(MINISEV_PORT_EXIT, verdict);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");

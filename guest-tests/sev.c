@@ -42,7 +42,7 @@ GUEST_TEST(sev_status, 0)
 		return test_result() == TEST_PASS ? test_skip("not an SEV guest") : TEST_FAIL;
 	}
 	status = msr_read(MSR_AMD64_SEV);
-	diag("CPUID 0x8000001f eax %#x ebx %#x, SEV_STATUS %#llx, boot info flags %#x cbit %u",
+	diag("CPUID 0x8000001f eax 0x%x ebx 0x%x, SEV_STATUS 0x%llx, boot info flags 0x%x cbit %u",
 	     r.eax, r.ebx, (unsigned long long)status, fw_boot.flags, fw_boot.cbit);
 	if (!(status & SEV_STATUS_SEV)) {
 		check(!boot_sev, "boot info says SEV, SEV_STATUS says not active");
@@ -134,7 +134,7 @@ GUEST_TEST(sev_secret, GT_EXPLICIT)
 		return test_result();
 	}
 	if (memcmp(t, secret_table_guid, 16)) {
-		check(false, "no launch secret at %#llx (no secret table GUID)",
+		check(false, "no launch secret at 0x%llx (no secret table GUID)",
 		      (unsigned long long)fw_boot.secret_gpa);
 		return test_result();
 	}
