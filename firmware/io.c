@@ -19,7 +19,7 @@ static void es_io_out(uint16_t port, unsigned int size, uint32_t val)
 
 	ghcb_set(g, GHCB_RAX, val);
 	if (ghcb_call(SVM_EXIT_IOIO, ghcb_ioio_info(port, size, false), 0, &g))
-		fw_panic("GHCB: OUT to port %#x refused", port);
+		fw_panic("GHCB: OUT to port 0x%x refused", port);
 }
 
 static uint32_t es_io_in(uint16_t port, unsigned int size)
@@ -29,7 +29,7 @@ static uint32_t es_io_in(uint16_t port, unsigned int size)
 	ghcb_set(g, GHCB_RAX, 0);
 	if (ghcb_call(SVM_EXIT_IOIO, ghcb_ioio_info(port, size, true), 0, &g) ||
 	    !ghcb_valid(g, GHCB_RAX))
-		fw_panic("GHCB: IN from port %#x refused", port);
+		fw_panic("GHCB: IN from port 0x%x refused", port);
 	return (uint32_t)ghcb_get(g, GHCB_RAX);
 }
 
@@ -42,7 +42,7 @@ static uint64_t es_mmio(uint64_t gpa, unsigned int size, bool wr, uint64_t val)
 	memcpy(g + GHCB_SHARED, &val, size);
 	ghcb_set(g, GHCB_SCRATCH, scratch);
 	if (ghcb_call(wr ? SVM_VMGEXIT_MMIO_WRITE : SVM_VMGEXIT_MMIO_READ, gpa, size, &g))
-		fw_panic("GHCB: MMIO %s of %u bytes at %#llx refused", wr ? "write" : "read", size,
+		fw_panic("GHCB: MMIO %s of %u bytes at 0x%llx refused", wr ? "write" : "read", size,
 			 (unsigned long long)gpa);
 	val = 0;
 	memcpy(&val, g + GHCB_SHARED, size);
@@ -166,7 +166,7 @@ uint64_t msr_read(uint32_t msr)
 
 		ghcb_set(g, GHCB_RCX, msr);
 		if (ghcb_call(SVM_EXIT_MSR, 0, 0, &g))
-			fw_panic("GHCB: RDMSR %#x refused", msr);
+			fw_panic("GHCB: RDMSR 0x%x refused", msr);
 		return ghcb_get(g, GHCB_RDX) << 32 | (uint32_t)ghcb_get(g, GHCB_RAX);
 	}
 	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
@@ -182,7 +182,7 @@ void msr_write(uint32_t msr, uint64_t val)
 		ghcb_set(g, GHCB_RAX, (uint32_t)val);
 		ghcb_set(g, GHCB_RDX, val >> 32);
 		if (ghcb_call(SVM_EXIT_MSR, 1, 0, &g))
-			fw_panic("GHCB: WRMSR %#x refused", msr);
+			fw_panic("GHCB: WRMSR 0x%x refused", msr);
 		return;
 	}
 	__asm__ __volatile__("wrmsr"
@@ -202,7 +202,7 @@ struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 		ghcb_set(g, GHCB_RCX, subleaf);
 		ghcb_set(g, GHCB_XCR0, 1);
 		if (ghcb_call(SVM_EXIT_CPUID, 0, 0, &g))
-			fw_panic("GHCB: CPUID %#x refused", leaf);
+			fw_panic("GHCB: CPUID 0x%x refused", leaf);
 		r.eax = ghcb_get(g, GHCB_RAX);
 		r.ebx = ghcb_get(g, GHCB_RBX);
 		r.ecx = ghcb_get(g, GHCB_RCX);
