@@ -44,8 +44,25 @@ static int vcpu_set_cpuid(struct vcpu *vcpu)
 	return ret;
 }
 
+static int set_mxcsr(int fd, uint32_t mxcsr)
+{
+	struct kvm_xsave *x = calloc(1, sizeof(*x));
+	int ret = 0;
+
+	if (!x)
+		return -ENOMEM;
+	/* MXCSR is at byte 24 of the FXSAVE/XSAVE legacy region. */
+	if (ioctl(fd, KVM_GET_XSAVE, x) < 0 ||
+	    (memcpy((uint8_t *)x->region + 24, &mxcsr, 4), ioctl(fd, KVM_SET_XSAVE, x) < 0))
+		ret = -errno;
+	free(x);
+	return ret;
+}
+
 static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
 {
+	int ret;
+
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -69,6 +86,15 @@ static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
 	fpu.mxcsr = BOOT_MXCSR;
 	if (ioctl(vcpu->fd, KVM_SET_FPU, &fpu) < 0)
 		return -errno;
+	/*
+	 * KVM_SET_FPU ignores the mxcsr field (kvm_arch_vcpu_ioctl_set_fpu
+	 * copies everything else), so a vCPU would keep whatever the kernel
+	 * initialised, which differs between versions and would change the
+	 * INIT2 SEV-ES measurement.  Set it in the XSAVE legacy area instead.
+	 */
+	ret = set_mxcsr(vcpu->fd, BOOT_MXCSR);
+	if (ret)
+		return ret;
 	/*
 	 * With the in-kernel LAPIC an AP starts in wait-for-SIPI; the boot
 	 * protocol starts every vCPU at the entry point, so make it runnable.

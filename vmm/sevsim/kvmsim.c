@@ -794,7 +794,8 @@ static int vcpu_vmsa(struct simvm *vm, struct simvcpu *v, uint8_t vmsa[SEV_VMSA_
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	struct kvm_xcrs xcrs;
-	struct kvm_fpu fpu;
+	struct kvm_fpu fpu = { 0 };
+	struct kvm_xsave *xs;
 	uint64_t xcr0 = SEV_VMSA_RESET_XCR0;
 
 	if (real_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
@@ -811,11 +812,35 @@ static int vcpu_vmsa(struct simvm *vm, struct simvcpu *v, uint8_t vmsa[SEV_VMSA_
 			if (xcrs.xcrs[i].xcr == 0)
 				xcr0 = xcrs.xcrs[i].value;
 	}
+	/*
+	 * KVM_GET_FPU has no MXCSR; the kernel copies it from the guest's
+	 * XSAVE image (byte 24 of the legacy region), so read it there.
+	 */
+	xs = calloc(1, sizeof(*xs));
+	if (!xs)
+		return -ENOMEM;
+	if (real_ioctl(v->fd, KVM_GET_XSAVE, xs) == 0)
+		memcpy(&fpu.mxcsr, (uint8_t *)xs->region + 24, 4);
+	free(xs);
 	sev_vmsa_from_kvm(&st, &sregs, &regs, vm->type == KVM_X86_DEFAULT_VM ? NULL : &fpu, xcr0,
 			  dbg.dr6, dbg.dr7, pat.e[0].data);
 	st.sev_features = 0; /* vmsa_features from INIT2, always 0 in the model */
 	sev_vmsa_build(&st, vmsa);
 	return 0;
+}
+
+/* SEVSIM_DEBUG=1: keep each measured VMSA as $SEVSIM_STATE/vmsaN.bin. */
+static void dump_vmsa(unsigned int i, const uint8_t vmsa[SEV_VMSA_SIZE])
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vmsa%u.bin", getenv("SEVSIM_STATE"), i);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(vmsa, 1, SEV_VMSA_SIZE, f);
+		fclose(f);
+	}
 }
 
 static int cmd_update_vmsa(struct simvm *vm, struct kvm_sev_cmd *cmd)
@@ -831,6 +856,8 @@ static int cmd_update_vmsa(struct simvm *vm, struct kvm_sev_cmd *cmd)
 		ret = vcpu_vmsa(vm, v, vmsa);
 		if (ret)
 			return ret;
+		if (debug)
+			dump_vmsa(i, vmsa);
 		ret = psp_launch_update_vmsa(psp, vm->handle, vmsa, &fw_err);
 		if (ret)
 			return fw_result(cmd, ret, fw_err);
