@@ -9,7 +9,8 @@
 #   main     one script that checks many things inside, then dies of SIGUSR1
 #            (status 128+10)
 #   missing  a command that does not exist (status 127)
-# and one run whose timeout stops QEMU during its boot.
+# one run whose timeout stops QEMU during its boot, and one whose command
+# makes the guest kernel print what a wedged kernel prints.
 
 set -euo pipefail
 
@@ -145,16 +146,20 @@ main() {
 
 	start main "$dir" $'piped in\nand more\n' KVM_RUN_TEST_VALUE="$value" -- \
 		bash "$WORK/inner.sh"
-	# One CPU: two QEMUs with two each would fight over this machine's two.
-	start missing "$WORK" "" KVM_RUN_SMP=1 -- kvm-run-test-no-such-command --flag
+	start missing "$WORK" "" -- kvm-run-test-no-such-command --flag
 	# One second is too short for the boot: the timeout stops QEMU.
 	start timeout "$WORK" "" KVM_RUN_TIMEOUT=1 -- sleep 600
+	# A soft lockup report on the console (written at KERN_EMERG through
+	# /dev/kmsg, as the watchdog would): kvm-run must not wait out the
+	# 300 s timeout.
+	start wedged "$WORK" "" KVM_RUN_TIMEOUT=300 -- \
+		sh -c 'echo "<0>watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [test]" >/dev/kmsg; sleep 600'
 	local pid
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" || true
 	done
 
-	echo "1..17"
+	echo "1..21"
 	same "main: death by SIGUSR1 comes back as status 138" 138 "$WORK/main.rc"
 	same "main: stdout comes back alone, in order" $'stdout one\nstdout two\n' "$WORK/main.out"
 	same "main: stderr comes back alone: no boot noise, no shell job message" \
@@ -178,8 +183,15 @@ main() {
 	same "timeout: nothing on stdout" "" "$WORK/timeout.out"
 	check "timeout: QEMU stopped within 20 s" test "$(cat "$WORK/timeout.time")" -lt 20
 
+	same "wedged kernel: status 124" 124 "$WORK/wedged.rc"
+	check "wedged kernel: says so, with the console line" \
+		grep -q 'the nested kernel wedged and was stopped: .*BUG: soft lockup' "$WORK/wedged.err"
+	same "wedged kernel: nothing on stdout" "" "$WORK/wedged.out"
+	check "wedged kernel: stopped within 60 s, not at the timeout" \
+		test "$(cat "$WORK/wedged.time")" -lt 60
+
 	local name
-	for name in main missing timeout; do
+	for name in main missing timeout wedged; do
 		echo "# $name: $(cat "$WORK/$name.time" 2>/dev/null || echo '?') s"
 	done
 	if ((FAILED)); then
