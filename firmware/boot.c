@@ -155,3 +155,11 @@ uint64_t boot_req_page(unsigned int cpu)
 {
 	return fw_boot.shared_gpa + MINISEV_SHARED_REQ_OFF + (uint64_t)cpu * PAGE_SIZE;
 }
+
+bool boot_shared_range(uint64_t gpa, uint64_t len)
+{
+	uint64_t base = boot_shared_ok ? fw_boot.shared_gpa : MINISEV_SHARED_GPA;
+	uint64_t size = boot_shared_ok ? fw_boot.shared_size : MINISEV_SHARED_SIZE;
+
+	return range_ok(gpa, len, base, base + size);
+}

@@ -21,4 +21,12 @@ void boot_console(uint64_t *mmio_gpa, uint64_t *area_gpa);
 /* GPA of `cpu`'s request page in the shared window. */
 uint64_t boot_req_page(unsigned int cpu);
 
+/*
+ * Whether [gpa, gpa + len) lies in the shared window: the only memory the
+ * firmware hands to the host (requests, virtio rings and buffers, GHCB
+ * pages).  Anything else is private under SEV, and the host would see
+ * ciphertext.
+ */
+bool boot_shared_range(uint64_t gpa, uint64_t len);
+
 #endif /* FW_BOOT_H */

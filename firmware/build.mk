@@ -47,3 +47,31 @@ ALL_TARGETS += $(BUILD)/firmware.elf
 
 firmware: $(BUILD)/firmware.elf
 .PHONY: firmware
+
+# Host-side tests of the firmware's GHCB encoding and #VC decoder: the
+# firmware sources that have no inline assembly under HOST_TEST, built for
+# the host (no -ffreestanding) with HOST_CFLAGS, linked with a GHCB
+# responder written from the specification, as build/tests/test_fw_*.
+# FW_TEST_DEPS_<test> lists the firmware objects a test needs.
+FW_TEST_SRCS := $(wildcard firmware/tests/test_fw_*.c)
+FW_TESTS := $(patsubst firmware/tests/%.c,$(BUILD)/tests/%,$(FW_TEST_SRCS))
+FW_HOST_CFLAGS = $(HOST_CFLAGS) -DHOST_TEST -Ifirmware -Ifirmware/tests
+FW_TEST_COMMON := $(BUILD)/fwtest/firmware/ghcb.o $(BUILD)/fwtest/firmware/tests/ghcb_responder.o
+FW_TEST_DEPS_test_fw_vc := $(BUILD)/fwtest/firmware/vc.o
+
+$(BUILD)/fwtest/%.o: %.c firmware/build.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC [fw-host] $@"
+	$(Q)$(CC) $(FW_HOST_CFLAGS) -MMD -MP -c -o $@ $<
+
+define fw_test_rule
+$(BUILD)/tests/$(1): $(BUILD)/fwtest/firmware/tests/$(1).o $(FW_TEST_COMMON) $$(FW_TEST_DEPS_$(1))
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$$(CC) $$(FW_HOST_CFLAGS) -o $$@ $$^ -lcmocka
+endef
+$(foreach t,$(FW_TEST_SRCS),$(eval $(call fw_test_rule,$(basename $(notdir $(t))))))
+
+ALL_TARGETS += $(FW_TESTS)
+fw-tests: $(FW_TESTS)
+.PHONY: fw-tests

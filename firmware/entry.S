@@ -82,12 +82,24 @@ _start:
 
 	/*
 	 * More vCPUs than we have stacks for.  The VMM never creates more
-	 * than MINISEV_MAX_VCPUS; end the run as a crash if it did.
+	 * than MINISEV_MAX_VCPUS; end the run as a crash if it did.  Under
+	 * SEV-ES (as the measured boot info says) an OUT would raise #VC
+	 * with no IDT loaded, so terminate through the GHCB MSR protocol
+	 * instead (GHCB spec 2.3.1); that WRMSR never raises #VC.
 	 */
 .Ltoo_many:
+	testl	$FW_BOOT_F_SEV_ES, FW_BOOT_FLAGS_OFF(%rsi)
+	jnz	.Lterminate
 	movl	$FW_EXIT_CRASH, %eax
 	movw	$FW_PORT_EXIT, %dx
 	outl	%eax, %dx
+	jmp	.Lhang
+.Lterminate:
+	movl	$FW_GHCB_MSR, %ecx
+	movl	$(FW_GHCB_MSR_TERM_REQ | FW_TERM_SET << 12 | FW_TERM_TOO_MANY_CPUS << 16), %eax
+	xorl	%edx, %edx
+	wrmsr
+	rep; vmmcall
 	jmp	.Lhang
 
 	.section .data

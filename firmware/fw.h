@@ -90,6 +90,12 @@ static inline uint64_t cpu_stack_base(unsigned int cpu)
 void __noreturn fw_exit(uint32_t verdict);
 /* Print "Bail out! <msg>" when the console works, then exit as a crash. */
 void __noreturn fw_panic(const char *fmt, ...) __printf(1, 2);
+/*
+ * End the run as a crash.  Under SEV-ES that is a GHCB termination
+ * request in reason set FW_TERM_SET with `reason` (layout.h), else the
+ * crash verdict on the exit port.
+ */
+void __noreturn fw_crash(unsigned int reason);
 
 /* Time stamp counter, for bounded waits (no exit to the VMM). */
 static inline uint64_t rdtsc(void)

@@ -6,7 +6,9 @@
  */
 #include "idt.h"
 #include "io.h"
+#include "sev.h"
 #include "test.h"
+#include "vc.h"
 #include "virtio_console.h"
 
 struct idt_gate {
@@ -113,17 +115,89 @@ static void print_backtrace(unsigned int cpu, uint64_t rbp)
 	printf("\n");
 }
 
+static const char *const vc_op_names[] = {
+	[VC_CPUID] = "CPUID", [VC_RDMSR] = "RDMSR",	    [VC_WRMSR] = "WRMSR",
+	[VC_RDTSC] = "RDTSC", [VC_RDTSCP] = "RDTSCP",	    [VC_IN] = "IN",
+	[VC_OUT] = "OUT",     [VC_MMIO_READ] = "MMIO read", [VC_MMIO_WRITE] = "MMIO write",
+};
+
+/* A #VC that cannot be served: say what we can, then terminate. */
+static void __noreturn vc_fatal(const struct exc_frame *f, unsigned int cpu,
+				const struct vc_fail *fail, unsigned int reason)
+{
+	const uint8_t *code = (const uint8_t *)(uintptr_t)f->rip;
+	struct ghcb_cpu *g = sev_ghcb();
+	unsigned int i;
+
+	if (cpu_faults[cpu].depth++)
+		fw_crash(reason);
+	if (!vcon_lock_for_panic())
+		fw_crash(reason);
+	vcon_unlock();
+	printf("# #VC: exit code 0x%lx at rip 0x%lx on cpu %u: %s\n", f->error, f->rip, cpu,
+	       fail->why);
+	printf("# #VC: instruction bytes");
+	for (i = 0; i < VC_INSN_MAX; i++)
+		printf(" %02x", code[i]);
+	printf("\n");
+	if (fail->decoded)
+		printf("# #VC: decoded as %s, %u bytes, size %u, port 0x%x, address 0x%lx\n",
+		       vc_op_names[fail->insn.op], fail->insn.len, fail->insn.size, fail->insn.port,
+		       fail->insn.addr);
+	if (fail->ghcb_ret && g)
+		printf("# #VC: GHCB: %s: exit code 0x%lx, SW_EXITINFO1 0x%lx, SW_EXITINFO2 0x%lx\n",
+		       ghcb_strerror(fail->ghcb_ret), g->fail_code, g->fail_info1, g->fail_info2);
+	printf("Bail out! #VC the firmware cannot serve on cpu %u in %s\n", cpu,
+	       runner_current() ? runner_current() : "the firmware");
+	fw_crash(reason);
+}
+
+/* True when the #VC was served and the instruction stepped over. */
+static bool vc_dispatch(struct exc_frame *f, unsigned int cpu)
+{
+	struct ghcb_cpu *g = sev_ghcb();
+	struct vc_fail fail;
+	enum vc_result r;
+
+	if (g && g->busy) {
+		/* Requests never fault, so this is a bug; the page is ours to reuse. */
+		g->busy = false;
+		fail = (struct vc_fail){ .why = "#VC inside a GHCB request" };
+		vc_fatal(f, cpu, &fail, FW_TERM_GHCB_BUSY);
+	}
+	if (g)
+		g->busy = true;
+	r = vc_handle(f, g, &fail);
+	if (g)
+		g->busy = false;
+	if (r == VC_FAIL)
+		vc_fatal(f, cpu, &fail, fail.ghcb_ret ? FW_TERM_GHCB : FW_TERM_VC);
+	return r == VC_DONE;
+}
+
 void exc_handler(struct exc_frame *f);
 
 void exc_handler(struct exc_frame *f)
 {
 	unsigned int cpu = this_cpu(), vec = (unsigned int)f->vector;
 	struct cpu_faults *c;
+	struct ghcb_cpu *g;
 	uint64_t cr2 = read_cr2();
 
 	if (cpu >= FW_MAX_CPUS)
-		fw_exit(MINISEV_EXIT_CRASH); /* not on one of our stacks */
+		fw_crash(vec); /* not on one of our stacks */
 	c = &cpu_faults[cpu];
+
+	/*
+	 * #VC (SEV-ES): serve the instruction through the GHCB.  When the
+	 * hypervisor answers with an exception to inject, that exception
+	 * is what the instruction raised: handle it as such below.
+	 */
+	if (vec == X86_VEC_VC) {
+		if (vc_dispatch(f, cpu))
+			return;
+		vec = (unsigned int)f->vector;
+	}
 
 	if (c->armed == (int)vec + 1 && c->depth == 0) {
 		c->armed = 0;
@@ -139,9 +213,13 @@ void exc_handler(struct exc_frame *f)
 
 	/* A fault while reporting one: do not try to print again. */
 	if (c->depth++)
-		fw_exit(MINISEV_EXIT_CRASH);
+		fw_crash(vec);
+	/* A fault inside a GHCB request abandons it; the console needs the page. */
+	g = sev_ghcb();
+	if (g)
+		g->busy = false;
 	if (!vcon_lock_for_panic())
-		fw_exit(MINISEV_EXIT_CRASH);
+		fw_crash(vec);
 	vcon_unlock();
 
 	printf("# exception: vector %u (%s) error 0x%lx rip 0x%lx cr2 0x%lx\n", vec, exc_name(vec),
@@ -155,5 +233,25 @@ void exc_handler(struct exc_frame *f)
 	print_backtrace(cpu, f->rbp);
 	printf("Bail out! unexpected exception %s on cpu %u in %s\n", exc_name(vec), cpu,
 	       runner_current() ? runner_current() : "the firmware");
-	fw_exit(MINISEV_EXIT_CRASH);
+	fw_crash(vec);
+}
+
+void __noreturn exc_raise(unsigned int vector, uint64_t error)
+{
+	struct exc_frame f = {
+		.vector = vector,
+		.error = error,
+		.rip = (uint64_t)__builtin_return_address(0),
+		.cs = FW_CODE_SEL,
+		.ss = FW_DATA_SEL,
+	};
+
+	__asm__ __volatile__("movq %%rsp, %0\n\t"
+			     "movq %%rbp, %1\n\t"
+			     "pushfq\n\t"
+			     "popq %2"
+			     : "=r"(f.rsp), "=r"(f.rbp), "=r"(f.rflags));
+	if (vector != X86_VEC_VC)
+		exc_handler(&f);
+	fw_crash(vector);
 }

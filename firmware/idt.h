@@ -69,4 +69,12 @@ void fault_disarm(void);
 /* The last expected fault this CPU took. */
 const struct fault_record *fault_last(void);
 
+/*
+ * Deliver exception `vector` with `error` as if the caller's instruction
+ * had raised it: for a GHCB request that the hypervisor answers with an
+ * exception to inject (GHCB spec 4.1.2).  Returns only to an armed
+ * fault_try(), through its longjmp.
+ */
+void __noreturn exc_raise(unsigned int vector, uint64_t error);
+
 #endif /* FW_IDT_H */

@@ -6,11 +6,22 @@
  * the GHCB path goes into io.c, behind these same functions.
  *
  * Control registers are not here: reading CR0/CR3/CR4 does not exit.
+ * Nor are the two MSRs that never exit, SEV_STATUS (sev.c) and the GHCB
+ * MSR (ghcb.c): those are plain RDMSR/WRMSR even under SEV-ES.
+ *
+ * Which path each accessor takes is decided once, at run time, by
+ * sev_init() (sev.c): the plain instructions, or under SEV-ES explicit
+ * GHCB requests; the #VC handler (vc.c) catches a stray instruction.
  */
 #ifndef FW_IO_H
 #define FW_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* Explicit GHCB requests from now on (SEV-ES), or the plain instructions. */
+void io_set_ghcb(bool on);
+bool io_ghcb_active(void);
 
 void io_out8(uint16_t port, uint8_t val);
 void io_out16(uint16_t port, uint16_t val);

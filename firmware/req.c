@@ -10,6 +10,8 @@ int host_req_raw(const struct minisev_req *in, struct minisev_req *out)
 	uint64_t gpa = boot_req_page(this_cpu());
 	volatile struct minisev_req *page = (volatile struct minisev_req *)gpa;
 
+	if (!boot_shared_range(gpa, sizeof(*page)))
+		fw_panic("request page 0x%lx is outside the shared window", gpa);
 	page->magic = in->magic;
 	page->version = in->version;
 	page->op = in->op;

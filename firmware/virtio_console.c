@@ -17,6 +17,7 @@
  * VIRTIO_F_ACCESS_PLATFORM, is what tells a device about such limits).
  */
 #include "virtio_console.h"
+#include "boot.h"
 #include "io.h"
 
 #define VCON_QSIZE 64 /* at most; the device may offer fewer */
@@ -149,6 +150,12 @@ int vcon_init(uint64_t mmio_gpa, uint64_t area_gpa, bool need_platform, const ch
 	vcon.up = false;
 	vcon.mmio = mmio_gpa;
 	vcon.area = area_gpa;
+
+	/* Rings and buffers go to the host: never into private memory. */
+	if (!boot_shared_range(area_gpa, VCON_AREA_SIZE)) {
+		*why = "console area outside the shared window";
+		return -1;
+	}
 
 	if (vreg_read(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC) {
 		*why = "no virtio-mmio magic";
