@@ -80,7 +80,7 @@ static void ap_ud(unsigned int cpu, void *arg)
 
 GUEST_TEST(exceptions, 0)
 {
-	bool nxe = !fw_sev_es_active() && (msr_read(MSR_EFER) & EFER_NXE);
+	bool nxe = msr_read(MSR_EFER) & EFER_NXE;
 	const struct expect pf_read = { "#PF read of 0x10", X86_VEC_PF, 0, (uint64_t)probe_read,
 					0x10 };
 	const struct expect pf_write = { "#PF write to 0x28", X86_VEC_PF, PF_ERR_W,
