@@ -166,7 +166,8 @@ void boot_entry_regs(struct kvm_regs *r, uint64_t entry)
 	r->rflags = 0x2; /* reserved bit 1; IF clear */
 }
 
-void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint8_t out[4096])
+void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint64_t sev_features,
+	       uint8_t out[4096])
 {
 	struct kvm_fpu fpu = { .fcw = BOOT_FCW, .mxcsr = BOOT_MXCSR };
 	struct sev_vmsa_state st;
@@ -178,5 +179,6 @@ void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint8_t out[4096])
 	boot_entry_regs(&r, entry);
 	sev_vmsa_from_kvm(&st, &s, &r, init2 ? &fpu : NULL, SEV_VMSA_RESET_XCR0, SEV_VMSA_RESET_DR6,
 			  SEV_VMSA_RESET_DR7, SEV_VMSA_RESET_PAT);
+	st.sev_features = sev_features;
 	sev_vmsa_build(&st, out);
 }

@@ -59,6 +59,7 @@ void boot_entry_regs(struct kvm_regs *r, uint64_t entry);
  * guest owner predicts the measurement from them; the model builds its own
  * from what KVM really holds, so any drift between the two shows.
  */
-void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint8_t out[4096]);
+void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint64_t sev_features,
+	       uint8_t out[4096]);
 
 #endif /* MINISEV_BOOT_H */

@@ -66,6 +66,8 @@ static void run_usage(FILE *f)
 	      "      --measured-out F  write exactly the bytes LAUNCH_UPDATE_DATA measured\n"
 	      "      --launch-info F   write the measurement and its inputs as JSON\n"
 	      "      --vmsa-out DIR    write each vCPU's VMSA as measured (SEV-ES): vmsaN.bin\n"
+	      "      --vmsa-features F SEV-ES VMSA features for KVM_SEV_INIT2: a number or\n"
+	      "                        debug-swap (0x20); must be offered by KVM (default 0)\n"
 	      "      --secret-header F LAUNCH_SECRET header (base64, from 'minisev owner secret')\n"
 	      "      --secret F        LAUNCH_SECRET payload (base64)\n"
 	      "      --qmp SOCKET      pause after LAUNCH_MEASURE and serve QMP on SOCKET\n"
@@ -102,6 +104,7 @@ enum {
 	OPT_QMP,
 	OPT_PROVOKE,
 	OPT_VMSA_OUT,
+	OPT_VMSA_FEATURES,
 };
 
 static const char *const provoke_names[] = {
@@ -134,6 +137,7 @@ static const struct option run_long_opts[] = {
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "provoke", required_argument, NULL, OPT_PROVOKE },
 	{ "vmsa-out", required_argument, NULL, OPT_VMSA_OUT },
+	{ "vmsa-features", required_argument, NULL, OPT_VMSA_FEATURES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -166,6 +170,7 @@ static int check_sev_args(struct run_opts *o)
 				o->qmp_path	      ? "--qmp" :
 				o->provoke	      ? "--provoke" :
 				o->vmsa_out	      ? "--vmsa-out" :
+				o->vmsa_features_set  ? "--vmsa-features" :
 							NULL;
 
 	if (!o->sev) {
@@ -175,8 +180,14 @@ static int check_sev_args(struct run_opts *o)
 		}
 		return 0;
 	}
-	if (o->vmsa_out && !o->sev_es) {
-		fprintf(stderr, "minisev run: --vmsa-out needs --sev-es (plain SEV has no VMSA)\n");
+	if ((o->vmsa_out || o->vmsa_features_set) && !o->sev_es) {
+		fprintf(stderr, "minisev run: %s needs --sev-es (plain SEV has no VMSA)\n",
+			o->vmsa_out ? "--vmsa-out" : "--vmsa-features");
+		return -EINVAL;
+	}
+	if (o->vmsa_features && o->legacy_init) {
+		fprintf(stderr, "minisev run: --vmsa-features needs KVM_SEV_INIT2; "
+				"--legacy-init cannot choose VMSA features\n");
 		return -EINVAL;
 	}
 	if (!o->dh_cert_path != !o->session_path) {
@@ -299,6 +310,16 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_VMSA_OUT:
 			o->vmsa_out = optarg;
+			break;
+		case OPT_VMSA_FEATURES:
+			if (sev_vmsa_features_parse(optarg, &o->vmsa_features)) {
+				fprintf(stderr,
+					"minisev run: --vmsa-features '%s': want a number or "
+					"debug-swap\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->vmsa_features_set = true;
 			break;
 		case OPT_PROVOKE:
 			for (size_t i = 1; i < ARRAY_SIZE(provoke_names); i++)
@@ -501,14 +522,15 @@ static int write_launch_info(const char *path, const struct vm *vm, const struct
 		     "{\n  \"measurement\": \"%s\",\n  \"api_major\": %u,\n"
 		     "  \"api_minor\": %u,\n  \"build_id\": %u,\n  \"policy\": %u,\n"
 		     "  \"handle\": %u,\n  \"cbitpos\": %u,\n  \"vm_type\": %lu,\n"
-		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"nr_vcpus\": %u,\n"
-		     "  \"measured_bytes\": %zu\n}\n",
+		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"vmsa_features\": %llu,\n"
+		     "  \"nr_vcpus\": %u,\n  \"measured_bytes\": %zu\n}\n",
 		     b64, l->api_major, l->api_minor, l->build, l->policy, l->handle, l->cbit,
 		     vm->vm_type,
 		     l->init2 ? "INIT2" :
 		     l->es    ? "ES_INIT" :
 				"INIT",
-		     l->es ? "true" : "false", vm->nr_vcpus, l->measured_len);
+		     l->es ? "true" : "false", (unsigned long long)l->vmsa_features, vm->nr_vcpus,
+		     l->measured_len);
 	return write_file_atomic(path, buf, n, 0644);
 }
 
@@ -566,7 +588,7 @@ static int write_vmsas(struct vm *vm, struct launch *l, const char *dir)
 		pr_err("--vmsa-out %s: %s", dir, strerror(errno));
 		return -errno;
 	}
-	boot_vmsa(vm->entry, l->cbit, l->init2, vmsa);
+	boot_vmsa(vm->entry, l->cbit, l->init2, l->vmsa_features, vmsa);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		snprintf(path, sizeof(path), "%s/vmsa%u.bin", dir, i);
 		ret = write_file_atomic(path, vmsa, sizeof(vmsa), 0644);
@@ -951,6 +973,7 @@ int run_main(int argc, char **argv)
 		vm->launch->es = o.sev_es;
 		vm->launch->policy = o.policy;
 		vm->launch->force_legacy = o.legacy_init;
+		vm->launch->vmsa_features = o.vmsa_features;
 		if (o.dh_cert_path && load_owner_blobs(vm->launch, &o))
 			return MINISEV_STATUS_USAGE;
 	}

@@ -36,6 +36,8 @@ struct run_opts {
 	const char *dh_cert_path, *session_path;
 	const char *secret_header_path, *secret_path;
 	const char *measured_out, *launch_info_path, *vmsa_out;
+	bool vmsa_features_set;
+	uint64_t vmsa_features; /* INIT2's vmsa_features */
 	const char *qmp_path; /* paused launch: serve QMP here after MEASURE */
 	enum provoke provoke;
 };

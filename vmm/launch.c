@@ -202,19 +202,40 @@ unsigned long launch_vm_type(struct launch *l, int kvm_fd)
 	struct kvm_device_attr attr = {
 		.group = KVM_X86_GRP_SEV,
 		.attr = KVM_X86_SEV_VMSA_FEATURES,
-		.addr = (uint64_t)(uintptr_t)&l->vmsa_features,
+		.addr = (uint64_t)(uintptr_t)&l->vmsa_supported,
 	};
 
 	l->init2 = false;
-	l->vmsa_features = 0;
+	l->vmsa_supported = 0;
 	if (l->force_legacy || !(types & (1 << want)))
 		return KVM_X86_DEFAULT_VM;
 	/* The attribute exists exactly on kernels that have INIT2 (6.10+). */
 	if (ioctl(kvm_fd, KVM_GET_DEVICE_ATTR, &attr) < 0)
 		return KVM_X86_DEFAULT_VM;
 	l->init2 = true;
-	pr_debug("sev: KVM supports VMSA features %#llx", (unsigned long long)l->vmsa_features);
+	pr_debug("sev: KVM supports VMSA features %#llx", (unsigned long long)l->vmsa_supported);
 	return want;
+}
+
+/*
+ * Before 6.10, ES_INIT put DebugSwap into every VMSA whenever the
+ * kvm_amd.debug_swap parameter was on (the default on 6.5-6.7) and the
+ * CPU had it: the measurement then differs from what an owner predicts
+ * for sev_features 0 (§9).  The VMM cannot see the encrypted VMSA, so it
+ * says so where the parameter is on.
+ */
+static void warn_legacy_debug_swap(void)
+{
+	char c = 0;
+	FILE *f = fopen("/sys/module/kvm_amd/parameters/debug_swap", "r");
+
+	if (!f)
+		return;
+	if (fread(&c, 1, 1, f) == 1 && (c == 'Y' || c == '1'))
+		pr_warn("sev: kvm_amd.debug_swap is on: this kernel's ES_INIT may set DebugSwap "
+			"(0x20) in every VMSA; --vmsa-out assumes 0, so predict with "
+			"'owner measure --vmsa-features 0x20' if the measurement does not match");
+	fclose(f);
 }
 
 int launch_init(struct vm *vm, struct launch *l)
@@ -224,15 +245,30 @@ int launch_init(struct vm *vm, struct launch *l)
 
 	if (l->init2) {
 		/*
-		 * All zero: no VMSA features (DebugSwap would change SEV-ES
-		 * measurements, §9.1) and the default GHCB version.
+		 * The default GHCB version, and no VMSA features unless asked:
+		 * each one (DebugSwap, 0x20) is in every VMSA and so changes
+		 * SEV-ES measurements (§9.1).
 		 */
 		struct minisev_kvm_sev_init init;
 
+		if (l->vmsa_features & ~l->vmsa_supported) {
+			pr_err("sev: VMSA features %#llx asked for, KVM offers %#llx "
+			       "(DebugSwap, 0x20, needs kvm_amd.debug_swap=1 and a CPU with it)",
+			       (unsigned long long)l->vmsa_features,
+			       (unsigned long long)l->vmsa_supported);
+			return -EOPNOTSUPP;
+		}
 		memset(&init, 0, sizeof(init));
-		l->vmsa_features = 0;
+		init.vmsa_features = l->vmsa_features;
 		ret = sev_op(vm, l, MINISEV_KVM_SEV_INIT2, &init);
 	} else {
+		if (l->vmsa_features) {
+			pr_err("sev: VMSA features need KVM_SEV_INIT2 (Linux 6.10+, not with "
+			       "--legacy-init): legacy ES_INIT cannot choose them");
+			return -EOPNOTSUPP;
+		}
+		if (l->es)
+			warn_legacy_debug_swap();
 		ret = sev_op(vm, l, l->es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL);
 	}
 	if (ret)

@@ -31,7 +31,8 @@ struct launch {
 	unsigned int cbit; /* from KVM_GET_SUPPORTED_CPUID 0x8000001F */
 	unsigned int reduced_phys_bits;
 	bool init2; /* which INIT ran: it changes SEV-ES measurements */
-	uint64_t vmsa_features;
+	uint64_t vmsa_supported; /* KVM_X86_SEV_VMSA_FEATURES (INIT2 kernels) */
+	uint64_t vmsa_features; /* asked for (--vmsa-features), then in use */
 	uint32_t handle;
 
 	/* Guest owner inputs (NULL/0 when the firmware makes its own keys). */

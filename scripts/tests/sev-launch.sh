@@ -314,4 +314,51 @@ else
 	not_ok "INIT2 and legacy INIT give different SEV-ES VMSAs"
 fi
 
+# ---- VMSA features (DebugSwap) -------------------------------------------------
+# es_verify JSON FLAVOUR WANT_STATUS DESC [OWNER OPTIONS...]: owner verify of
+# a SEV-ES launch, from the entry point, against the launch's own numbers.
+es_verify() {
+	local li=$1 flavour=$2 want=$3 desc=$4 entry
+	shift 4
+	entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
+	expect "$desc" "$want" "$([ "$want" = 0 ] && echo match || echo mismatch)" \
+		"$M" owner verify --measured "${li%.json}.m.bin" --tik o5_tik.bin \
+		--api-major "$(json "$li" api_major)" --api-minor "$(json "$li" api_minor)" \
+		--build-id "$(json "$li" build_id)" --policy nodbg,es --vmsa-entry "$entry" \
+		--cbit "$(json "$li" cbitpos)" --init "$flavour" --num-cpus 2 \
+		--measurement "$(json "$li" measurement)" "$@"
+}
+expect "--vmsa-features debug-swap is refused where KVM does not offer it" 3 \
+	'VMSA features 0x20 asked for, KVM offers 0' \
+	"$S" "$M" run --sev-es -q --vmsa-features debug-swap
+expect "INIT2 with DebugSwap offered and asked for: every guest test ok" 0 '' \
+	env SEVSIM_DEBUG_SWAP=1 "$S" "$M" run --sev-es -q -c 2 --vmsa-features debug-swap \
+	--dh-cert o5_godh.b64 --session o5_session.b64 --measured-out es-ds.m.bin \
+	--launch-info es-ds.json --vmsa-out vmsa-ds
+if [ -f es-ds.json ] && [ "$(json es-ds.json vmsa_features)" = 32 ]; then
+	ok "launch info says vmsa_features 32"
+else
+	not_ok "launch info says vmsa_features 32"
+fi
+es_verify es-ds.json init2 0 "owner verify with --vmsa-features debug-swap matches" \
+	--vmsa-features debug-swap
+es_verify es-ds.json init2 1 "owner verify without the feature does not match"
+if [ -f es-ds.json ]; then
+	validate_later 0 "virt-qemu-sev-validate accepts the DebugSwap VMSAs from --vmsa-out" \
+		--firmware es-ds.m.bin --tik o5_tik.bin --tek o5_tek.bin \
+		--measurement "$(json es-ds.json measurement)" \
+		--api-major "$(json es-ds.json api_major)" --api-minor "$(json es-ds.json api_minor)" \
+		--build-id "$(json es-ds.json build_id)" --policy 5 \
+		--vmsa-cpu0 vmsa-ds/vmsa0.bin --vmsa-cpu1 vmsa-ds/vmsa1.bin --num-cpus 2
+fi
+# A 6.5-6.7 kernel: ES_INIT sets DebugSwap unasked (kvm-sev-ioctls.md §9),
+# and the prediction for sev_features 0 fails until the owner says 0x20.
+expect "a pre-6.10 kernel with debug_swap on: legacy ES_INIT launch" 0 '' \
+	env SEVSIM_KVM=legacy SEVSIM_DEBUG_SWAP=1 "$S" "$M" run --sev-es -q -c 2 \
+	--dh-cert o5_godh.b64 --session o5_session.b64 --measured-out es-l65.m.bin \
+	--launch-info es-l65.json
+es_verify es-l65.json legacy 1 "its measurement is not the one for sev_features 0"
+es_verify es-l65.json legacy 0 "owner verify with --vmsa-features 0x20 explains it" \
+	--vmsa-features 0x20
+
 [ "$failed" -eq 0 ]

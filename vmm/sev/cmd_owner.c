@@ -56,6 +56,7 @@ static const char owner_usage[] =
 	"            --kernel F [--initrd F] [--cmdline S]   OVMF kernel-hashes table\n"
 	"            --vmsa-cpu0 F [--vmsa-cpu1 F] --num-cpus N   SEV-ES VMSA pages\n"
 	"            --vmsa-entry ADDR --cbit N [--init init2|legacy] --num-cpus N\n"
+	"            [--vmsa-features N|debug-swap]\n"
 	"                                       SEV-ES VMSAs of a minisev guest, computed\n"
 	"                                       from its entry point (every vCPU starts\n"
 	"                                       there) and the KVM INIT flavour\n"
@@ -109,6 +110,7 @@ enum {
 	O_VMSA_ENTRY,
 	O_CBIT,
 	O_INIT,
+	O_VMSA_FEATURES,
 	O_DIGEST,
 	O_MNONCE,
 	O_MEASUREMENT,
@@ -156,6 +158,7 @@ static const struct option owner_opts[] = {
 	{ "vmsa-entry", required_argument, NULL, O_VMSA_ENTRY },
 	{ "cbit", required_argument, NULL, O_CBIT },
 	{ "init", required_argument, NULL, O_INIT },
+	{ "vmsa-features", required_argument, NULL, O_VMSA_FEATURES },
 	{ "digest", required_argument, NULL, O_DIGEST },
 	{ "mnonce", required_argument, NULL, O_MNONCE },
 	{ "measurement", required_argument, NULL, O_MEASUREMENT },
@@ -191,7 +194,7 @@ struct owner_args {
 	const char *measured[MAX_MEASURED];
 	int nmeasured;
 	const char *kernel, *initrd, *cmdline, *vmsa0, *vmsa1, *num_cpus;
-	const char *vmsa_entry, *cbit, *init;
+	const char *vmsa_entry, *cbit, *init, *vmsa_features;
 	const char *digest, *mnonce, *measurement;
 	const char *secrets[MAX_SECRETS];
 	int nsecrets;
@@ -280,6 +283,9 @@ static int parse_owner_args(int argc, char **argv, struct owner_args *a)
 			break;
 		case O_INIT:
 			a->init = optarg;
+			break;
+		case O_VMSA_FEATURES:
+			a->vmsa_features = optarg;
 			break;
 		case O_NUM_CPUS:
 			a->num_cpus = optarg;
@@ -419,7 +425,7 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus || a->vmsa_entry;
 	uint8_t computed[SEV_VMSA_SIZE];
 	struct sev_ld ld = { NULL };
-	uint64_t ncpu = 0, entry = 0, cbit = 0;
+	uint64_t ncpu = 0, entry = 0, cbit = 0, features = 0;
 	int ret;
 
 	if (!a->api_major || !a->api_minor || !a->build_id)
@@ -465,8 +471,16 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --cbit N (32 to 51)");
 		if (!a->num_cpus || parse_u64(a->num_cpus, 1, 4096, &ncpu))
 			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --num-cpus N (1 to 4096)");
+		if (a->vmsa_features && sev_vmsa_features_parse(a->vmsa_features, &features))
+			return cmd_fail(CMD_USAGE,
+					"--vmsa-features: '%s' is neither a number nor "
+					"debug-swap",
+					a->vmsa_features);
 		/* Every vCPU starts in the same state (boot protocol): one VMSA. */
-		boot_vmsa(entry, cbit, init2, computed);
+		boot_vmsa(entry, cbit, init2, features, computed);
+	} else if (a->vmsa_features) {
+		return cmd_fail(CMD_USAGE, "--vmsa-features goes with --vmsa-entry (VMSA files "
+					   "already hold their features)");
 	} else if (es_inputs) {
 		if (!a->vmsa0 || !a->num_cpus)
 			return cmd_fail(CMD_USAGE,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <string.h>
 
 #include "sev/vmsa.h"
@@ -203,4 +204,25 @@ void sev_vmsa_from_kvm(struct sev_vmsa_state *st, const struct kvm_sregs *s,
 		st->mxcsr = fpu->mxcsr;
 		memcpy(st->xmm, fpu->xmm, sizeof(st->xmm));
 	}
+}
+
+int sev_vmsa_features_parse(const char *s, uint64_t *out)
+{
+	char buf[64], *tok, *save;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s >= '0' && *s <= '9')
+		return parse_u64(s, 0, UINT64_MAX, out);
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	*out = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "debug-swap"))
+			*out |= SEV_VMSA_FEAT_DEBUG_SWAP;
+		else if (strcmp(tok, "none"))
+			return -EINVAL;
+	}
+	return 0;
 }

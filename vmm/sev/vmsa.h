@@ -62,6 +62,15 @@ void sev_vmsa_from_kvm(struct sev_vmsa_state *st, const struct kvm_sregs *s,
 		       const struct kvm_regs *r, const struct kvm_fpu *fpu, uint64_t xcr0,
 		       uint64_t dr6, uint64_t dr7, uint64_t g_pat);
 
+/* VMSA features (sev_features) KVM can set for SEV-ES (§9.1). */
+#define SEV_VMSA_FEAT_DEBUG_SWAP 0x20ULL
+
+/*
+ * Parse VMSA features: a number, or a comma-separated list of names
+ * ("debug-swap"; "none" for 0).  Returns 0, or -EINVAL.
+ */
+int __must_check sev_vmsa_features_parse(const char *s, uint64_t *out);
+
 /* Architectural values after reset that the VMM does not set itself. */
 #define SEV_VMSA_RESET_DR6 0xffff0ff0ULL
 #define SEV_VMSA_RESET_DR7 0x400ULL

@@ -100,6 +100,7 @@ struct simvm {
 	bool started; /* LAUNCH_START done: handle valid */
 	bool vmsa_done;
 	uint16_t ghcb_version; /* 1 for ES_INIT, 2 by default for INIT2 (§7.1) */
+	uint64_t vmsa_features; /* the VMSAs' sev_features */
 	uint32_t handle;
 	int sev_fd; /* the fd *number* LAUNCH_START was given (§3.3) */
 	uint64_t locked_pages;
@@ -125,6 +126,14 @@ static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct psp *psp;
 static bool init2_mode = true;
 static bool debug;
+/*
+ * SEVSIM_DEBUG_SWAP=1: kvm_amd.debug_swap=Y on a CPU with DebugSwap.  On
+ * 6.10+ (init2) KVM then offers VMSA feature 0x20 for INIT2 to opt in;
+ * before 6.10 (legacy) ES_INIT sets it in every VMSA unasked, which is
+ * what changed SEV-ES measurements under guest owners on 6.5-6.7 (§9).
+ */
+#define SVM_SEV_FEAT_DEBUG_SWAP 0x20
+static uint64_t debug_swap;
 
 static void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sim_log(const char *fmt, ...)
@@ -161,6 +170,8 @@ static void sim_init(void)
 	else if (mode && strcmp(mode, "init2"))
 		sim_log("SEVSIM_KVM=%s: want init2 or legacy; using init2", mode);
 	debug = getenv("SEVSIM_DEBUG") && *getenv("SEVSIM_DEBUG") == '1';
+	if (getenv("SEVSIM_DEBUG_SWAP") && *getenv("SEVSIM_DEBUG_SWAP") == '1')
+		debug_swap = SVM_SEV_FEAT_DEBUG_SWAP;
 }
 
 static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
@@ -336,11 +347,8 @@ static int kvm_dev_ioctl(int fd, unsigned long req, void *arg)
 		if (a && a->group == KVM_X86_GRP_SEV) {
 			if (!init2_mode || a->attr != KVM_X86_SEV_VMSA_FEATURES)
 				return fail(ENXIO);
-			if (req == KVM_GET_DEVICE_ATTR) {
-				uint64_t none = 0; /* no DebugSwap in the model */
-
-				memcpy((void *)(uintptr_t)a->addr, &none, sizeof(none));
-			}
+			if (req == KVM_GET_DEVICE_ATTR)
+				memcpy((void *)(uintptr_t)a->addr, &debug_swap, sizeof(debug_swap));
 			return 0;
 		}
 		return real_ioctl(fd, req, arg);
@@ -574,6 +582,9 @@ static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
 	vm->es = es;
 	if (es && !vm->ghcb_version)
 		vm->ghcb_version = vm->type == KVM_X86_DEFAULT_VM ? 1 : 2;
+	/* sev_es_sync_vmsa() before 6.10: DebugSwap whenever the host has it. */
+	if (es && !init2_mode)
+		vm->vmsa_features = debug_swap;
 	for (int i = 0; i < MAX_SLOTS; i++) {
 		if (vm->slots[i].used && (ret = set_alias(vm, &vm->slots[i]))) {
 			vm->active = false;
@@ -586,6 +597,7 @@ static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
 static int cmd_init2(struct simvm *vm, struct kvm_sev_cmd *cmd)
 {
 	struct minisev_kvm_sev_init in;
+	int ret;
 
 	/* sev_guest_init2(): typed VMs only, every field checked. */
 	if (!init2_mode)
@@ -595,12 +607,17 @@ static int cmd_init2(struct simvm *vm, struct kvm_sev_cmd *cmd)
 	if (!cmd->data)
 		return -EFAULT;
 	memcpy(&in, (void *)(uintptr_t)cmd->data, sizeof(in));
-	if (in.flags || in.vmsa_features)
+	if (in.flags || (in.vmsa_features & ~debug_swap))
+		return -EINVAL;
+	if (vm->type == KVM_X86_SEV_VM && in.vmsa_features)
 		return -EINVAL;
 	if (in.ghcb_version > 2 || (vm->type == KVM_X86_SEV_VM && in.ghcb_version))
 		return -EINVAL;
 	vm->ghcb_version = in.ghcb_version;
-	return guest_init(vm, cmd, vm->type == KVM_X86_SEV_ES_VM);
+	ret = guest_init(vm, cmd, vm->type == KVM_X86_SEV_ES_VM);
+	if (!ret)
+		vm->vmsa_features = in.vmsa_features;
+	return ret;
 }
 
 static int cmd_launch_start(struct simvm *vm, struct kvm_sev_cmd *cmd)
@@ -824,7 +841,7 @@ static int vcpu_vmsa(struct simvm *vm, struct simvcpu *v, uint8_t vmsa[SEV_VMSA_
 	free(xs);
 	sev_vmsa_from_kvm(&st, &sregs, &regs, vm->type == KVM_X86_DEFAULT_VM ? NULL : &fpu, xcr0,
 			  dbg.dr6, dbg.dr7, pat.e[0].data);
-	st.sev_features = 0; /* vmsa_features from INIT2, always 0 in the model */
+	st.sev_features = vm->vmsa_features;
 	sev_vmsa_build(&st, vmsa);
 	return 0;
 }

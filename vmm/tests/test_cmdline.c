@@ -96,6 +96,24 @@ static void test_bad_misc(void **state)
 	assert_int_equal(PARSE("stray"), -EINVAL);
 }
 
+/* SEV options that need SEV, SEV-ES or INIT2 are refused before KVM. */
+static void test_sev_combinations(void **state)
+{
+	assert_int_equal(PARSE("--sev-es", "--vmsa-features", "debug-swap"), 0);
+	assert_true(o.sev && o.sev_es && o.vmsa_features_set);
+	assert_int_equal(o.vmsa_features, 0x20);
+	assert_int_equal(PARSE("--sev-es", "--vmsa-features", "0"), 0);
+	assert_int_equal(PARSE("--sev-es", "--legacy-init", "--vmsa-features", "0"), 0);
+	assert_int_equal(PARSE("--vmsa-features", "0x20"), -EINVAL); /* no SEV */
+	assert_int_equal(PARSE("--sev", "--vmsa-features", "0x20"), -EINVAL); /* no VMSA */
+	assert_int_equal(PARSE("--sev-es", "--vmsa-features", "swap"), -EINVAL);
+	assert_int_equal(PARSE("--sev-es", "--legacy-init", "--vmsa-features", "0x20"), -EINVAL);
+	assert_int_equal(PARSE("--sev", "--vmsa-out", "d"), -EINVAL);
+	assert_int_equal(PARSE("--vmsa-out", "d"), -EINVAL);
+	assert_int_equal(PARSE("--sev", "--policy", "nodbg,es"), -EINVAL);
+	assert_int_equal(PARSE("--sev", "--session", "s.b64"), -EINVAL); /* no --dh-cert */
+}
+
 static void test_help(void **state)
 {
 	FILE *saved = stdout;
@@ -112,7 +130,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),  cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_cpus),  cmocka_unit_test(test_bad_memory),
 		cmocka_unit_test(test_bad_tests), cmocka_unit_test(test_bad_misc),
-		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help),	  cmocka_unit_test(test_sev_combinations),
 	};
 
 	/* Refusals print to stderr by design; keep the TAP/cmocka output clean. */

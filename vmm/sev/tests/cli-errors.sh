@@ -172,6 +172,14 @@ expect 2 "neither a GUID nor the alias" "bad secret GUID" -- m owner secret --te
 	--tik "$S/tik1.bin" --measurement "$SM" --secret "1234:$S/secret1.txt"
 expect 2 "TEK file holds exactly 16" "TEK of the wrong size" -- m owner secret --tek tk33.bin \
 	--tik "$S/tik1.bin" --measurement "$SM" --secret "luks-key:$S/secret1.txt"
+expect 2 "goes with --vmsa-entry" "--vmsa-features with VMSA files" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --vmsa-features 0x20 \
+	--vmsa-cpu0 "$VEC/sevctl/vmsa/vmsa0.bin" --num-cpus 1
+expect 2 "neither a number nor debug-swap" "--vmsa-features with a bad name" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --vmsa-entry 0x100000 \
+	--cbit 47 --num-cpus 1 --vmsa-features swap
+expect 2 "needs --sev-es" "run --vmsa-features without SEV-ES" -- \
+	m run --sev --vmsa-features debug-swap
 
 # --- policy, usage
 expect 0 "ES      1  SEV-ES required" "policy printed by name" -- m owner policy nodbg,es

@@ -101,12 +101,51 @@ static void test_fpu_only_with_init2(void **state)
 	assert_memory_equal(a, b, SEV_VMSA_SIZE);
 }
 
+/* DebugSwap is bit 5 of sev_features at 0x3b0, and nothing else moves. */
+static void test_debug_swap(void **state)
+{
+	struct sev_vmsa_state st;
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	uint8_t a[SEV_VMSA_SIZE], b[SEV_VMSA_SIZE];
+
+	qemu_reset(&s, &r, 0xfffffff0);
+	sev_vmsa_from_kvm(&st, &s, &r, NULL, 1, SEV_VMSA_RESET_DR6, SEV_VMSA_RESET_DR7,
+			  SEV_VMSA_RESET_PAT);
+	sev_vmsa_build(&st, a);
+	st.sev_features = SEV_VMSA_FEAT_DEBUG_SWAP;
+	sev_vmsa_build(&st, b);
+	assert_int_equal(b[0x3b0], 0x20);
+	b[0x3b0] = 0;
+	assert_memory_equal(a, b, SEV_VMSA_SIZE);
+}
+
+static void test_features_parse(void **state)
+{
+	uint64_t v = 99;
+
+	assert_int_equal(sev_vmsa_features_parse("debug-swap", &v), 0);
+	assert_int_equal(v, 0x20);
+	assert_int_equal(sev_vmsa_features_parse("0x20", &v), 0);
+	assert_int_equal(v, 0x20);
+	assert_int_equal(sev_vmsa_features_parse("none", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(sev_vmsa_features_parse("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(sev_vmsa_features_parse("debug-swap,none", &v), 0);
+	assert_int_equal(v, 0x20);
+	assert_int_not_equal(sev_vmsa_features_parse("", &v), 0);
+	assert_int_not_equal(sev_vmsa_features_parse("debugswap", &v), 0);
+	assert_int_not_equal(sev_vmsa_features_parse("0x20junk", &v), 0);
+	assert_int_not_equal(sev_vmsa_features_parse("-1", &v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sevctl_bsp),
-		cmocka_unit_test(test_sevctl_ap),
-		cmocka_unit_test(test_fpu_only_with_init2),
+		cmocka_unit_test(test_sevctl_bsp),	    cmocka_unit_test(test_sevctl_ap),
+		cmocka_unit_test(test_fpu_only_with_init2), cmocka_unit_test(test_debug_swap),
+		cmocka_unit_test(test_features_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
