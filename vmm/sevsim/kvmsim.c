@@ -1445,6 +1445,126 @@ static int handle_msr_exit(struct simvcpu *v)
 	return 0;
 }
 
+/*
+ * `len` bytes of guest memory at linear address `la`, as the vCPU's page
+ * tables map it (KVM_TRANSLATE): private memory (C-bit set) in the
+ * model's plaintext, shared memory in the VMM's view.  NULL when not
+ * mapped, not RAM, or straddling a page.
+ */
+static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
+{
+	struct kvm_translation t = { .linear_address = la };
+	uint64_t cbit = 1ULL << SEVSIM_CBIT, gpa;
+
+	if ((la & (PAGE_SIZE - 1)) + len > PAGE_SIZE || real_ioctl(v->fd, KVM_TRANSLATE, &t) < 0 ||
+	    !t.valid)
+		return NULL;
+	gpa = t.physical_address & ~cbit;
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &v->vm->slots[i];
+		uint8_t *base = t.physical_address & cbit ? sl->priv : sl->hva;
+
+		if (sl->used && base && gpa >= sl->gpa && gpa - sl->gpa + len <= sl->size)
+			return base + (gpa - sl->gpa);
+	}
+	return NULL;
+}
+
+/*
+ * An SEV-ES guest executed IN/OUT or an MMIO access directly.  On SEV-ES
+ * hardware that instruction does not exit: it raises #VC with the exit
+ * code as error code (IOIO 0x7b, NPF 0x400) and RIP still on it, and the
+ * guest's #VC handler serves it through the GHCB.  Model exactly that, so
+ * that nothing of the access reaches the VMM:
+ *
+ *  - KVM holds the access for completion at the next KVM_RUN; a KVM_RUN
+ *    with immediate_exit finishes that completion without running the
+ *    guest (api.rst, "immediate_exit"), and every register goes back as
+ *    it was;
+ *  - the model then delivers #VC itself, as the CPU delivers an exception
+ *    in 64-bit mode (APM vol. 2, 8.9.3): the IDT gate, the IST stack if
+ *    the gate names one, the frame SS, RSP, RFLAGS, CS, RIP and the error
+ *    code on a 16-byte aligned stack, IF cleared for an interrupt gate.
+ *    KVM_SET_VCPU_EVENTS cannot do it everywhere: QEMU's TCG, under
+ *    which the tests run nested KVM, drops the error code of an injected
+ *    vector 29 (it only knows the error codes of the older exceptions).
+ *
+ * The guest runs at CPL 0 with one code segment, as minisev's firmware
+ * does; a gate to another segment or an unusable IDT is refused.
+ */
+#define SVM_EXIT_NPF 0x400
+#define X86_VEC_VC 29
+#define X86_EFLAGS_TF (1ULL << 8)
+#define X86_EFLAGS_IF (1ULL << 9)
+#define X86_EFLAGS_NT (1ULL << 14)
+#define X86_EFLAGS_RF (1ULL << 16)
+
+static int raise_vc(struct simvcpu *v, const char **why)
+{
+	uint64_t code = v->run->exit_reason == KVM_EXIT_IO ? SVM_EXIT_IOIO : SVM_EXIT_NPF;
+	uint64_t handler, rsp, frame[6];
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
+	uint8_t *gate, *slot;
+	unsigned int ist, type;
+	int ret;
+
+	*why = "KVM_GET_REGS/SREGS failed";
+	if (real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	*why = "completing the access with immediate_exit failed";
+	v->run->immediate_exit = 1;
+	ret = real_ioctl(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+	if (ret == 0 || errno != EINTR)
+		return -1;
+
+	*why = "no usable IDT gate for #VC (vector 29)";
+	if (sr.idt.limit < X86_VEC_VC * 16 + 15)
+		return -1;
+	gate = guest_linear(v, sr.idt.base + X86_VEC_VC * 16, 16);
+	if (!gate)
+		return -1;
+	type = gate[5] & 0xf;
+	if (!(gate[5] & 0x80) || (type != 0xe && type != 0xf) ||
+	    (gate[2] | gate[3] << 8) != sr.cs.selector)
+		return -1;
+	handler = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
+		  (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
+			  << 32;
+	ist = gate[4] & 7;
+	rsp = regs.rsp;
+	if (ist) {
+		*why = "the #VC gate's IST stack cannot be read from the TSS";
+		slot = guest_linear(v, sr.tr.base + 0x24 + (ist - 1) * 8, 8);
+		if (!slot)
+			return -1;
+		memcpy(&rsp, slot, 8);
+	}
+	rsp = (rsp & ~15ULL) - sizeof(frame);
+	frame[0] = code;
+	frame[1] = regs.rip;
+	frame[2] = sr.cs.selector;
+	frame[3] = regs.rflags;
+	frame[4] = regs.rsp;
+	frame[5] = sr.ss.selector;
+	*why = "the #VC frame does not fit the guest's stack";
+	slot = guest_linear(v, rsp, sizeof(frame));
+	if (!slot)
+		return -1;
+	memcpy(slot, frame, sizeof(frame));
+	regs.rsp = rsp;
+	regs.rip = handler;
+	regs.rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
+			 (type == 0xe ? X86_EFLAGS_IF : 0));
+	*why = "KVM_SET_REGS failed";
+	if (real_ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return -1;
+	sim_debug("vCPU %u: #VC (error code %#llx) for a direct access at rip %#llx", v->id,
+		  (unsigned long long)code, (unsigned long long)frame[1]);
+	return 0;
+}
+
 static int vcpu_run(struct simvcpu *v)
 {
 	if (v->pending != GHCB_NONE) {
@@ -1464,21 +1584,20 @@ static int vcpu_run(struct simvcpu *v)
 			continue;
 		if (r == 1)
 			return 0; /* the synthesized exit; v->pending completes it */
-		/*
-		 * On SEV-ES hardware an IO or MMIO instruction does not exit:
-		 * it raises #VC in the guest.  A guest that reaches here has
-		 * bypassed the GHCB, which real hardware would not let pass.
-		 */
 		if (v->vm->es && v->protected &&
 		    (v->run->exit_reason == KVM_EXIT_IO || v->run->exit_reason == KVM_EXIT_MMIO)) {
-			sim_log("vCPU %u: SEV-ES guest did %s %#llx without the GHCB: on hardware "
-				"that raises #VC, which the model cannot; stopping",
+			const char *why;
+
+			if (raise_vc(v, &why) == 0)
+				continue;
+			/* Where the CPU cannot deliver #VC it shuts the guest down. */
+			sim_log("vCPU %u: cannot deliver #VC for a direct %s: %s: shutdown, "
+				"as the CPU would",
 				v->id,
-				v->run->exit_reason == KVM_EXIT_IO ? "port I/O at" : "MMIO at",
-				v->run->exit_reason == KVM_EXIT_IO ?
-					(unsigned long long)v->run->io.port :
-					(unsigned long long)v->run->mmio.phys_addr);
-			return fail(EIO);
+				v->run->exit_reason == KVM_EXIT_IO ? "port I/O" : "MMIO access",
+				why);
+			v->run->exit_reason = KVM_EXIT_SHUTDOWN;
+			return 0;
 		}
 		return ret;
 	}
