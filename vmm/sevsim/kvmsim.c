@@ -1485,9 +1485,9 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
  *    in 64-bit mode (APM vol. 2, 8.9.3): the IDT gate, the IST stack if
  *    the gate names one, the frame SS, RSP, RFLAGS, CS, RIP and the error
  *    code on a 16-byte aligned stack, IF cleared for an interrupt gate.
- *    KVM_SET_VCPU_EVENTS cannot do it everywhere: QEMU's TCG, under
- *    which the tests run nested KVM, drops the error code of an injected
- *    vector 29 (it only knows the error codes of the older exceptions).
+ *    KVM_SET_VCPU_EVENTS cannot do it everywhere: under QEMU's TCG,
+ *    where the tests run nested KVM, a #VC injected that way reached the
+ *    guest without its error code (seen: the frame was one word short).
  *
  * The guest runs at CPL 0 with one code segment, as minisev's firmware
  * does; a gate to another segment or an unusable IDT is refused.
