@@ -14,6 +14,8 @@
  *                every length checked, each entry printed
  *   sev_es_vc    (explicit) raw CPUID, IN, OUT and MMIO instructions under
  *                SEV-ES, served by the #VC handler
+ *   sev_es_vc_no_idt (explicit) a raw IN with no IDT under SEV-ES: the #VC
+ *                cannot be delivered, the guest shuts down
  */
 #include "minisev/abi.h"
 
@@ -359,5 +361,28 @@ GUEST_TEST(sev_es_vc, GT_EXPLICIT)
 	      vc_now() - before, v);
 	diag("%sIN, OUT and MMIO served by the #VC handler (%u #VC on this CPU)",
 	     cpuid_vc ? "CPUID, " : "", vc_now());
+	return test_result();
+}
+
+/*
+ * A direct port access with no IDT: under SEV-ES the #VC it raises cannot
+ * be delivered, and the guest shuts down (a triple fault), as on hardware.
+ */
+GUEST_TEST(sev_es_vc_no_idt, GT_EXPLICIT)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) empty = { 0, 0 };
+
+	if (!fw_sev_es_active())
+		return test_skip("not an SEV-ES guest");
+	diag("loading an empty IDT and executing IN from the exit port");
+	__asm__ __volatile__("lidt %0\n\tinb %%dx, %%al"
+			     :
+			     : "m"(empty), "d"(MINISEV_PORT_EXIT)
+			     : "rax", "memory");
+	idt_load();
+	check(0, "survived a #VC with no IDT");
 	return test_result();
 }

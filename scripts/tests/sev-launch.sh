@@ -322,7 +322,7 @@ es_verify() {
 	shift 4
 	entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
 	expect "$desc" "$want" "$([ "$want" = 0 ] && echo match || echo mismatch)" \
-		"$M" owner verify --measured "${li%.json}.m.bin" --tik o5_tik.bin \
+		"$M" owner verify --sev-es --measured "${li%.json}.m.bin" --tik o5_tik.bin \
 		--api-major "$(json "$li" api_major)" --api-minor "$(json "$li" api_minor)" \
 		--build-id "$(json "$li" build_id)" --policy nodbg,es --vmsa-entry "$entry" \
 		--cbit "$(json "$li" cbitpos)" --init "$flavour" --num-cpus 2 \

@@ -54,6 +54,8 @@ static const char owner_usage[] =
 	"            --measured FILE            launch data, repeatable, in order\n"
 	"                                       (alias --firmware)\n"
 	"            --kernel F [--initrd F] [--cmdline S]   OVMF kernel-hashes table\n"
+	"            --sev-es                   an SEV-ES launch: needs the VMSAs,\n"
+	"                                       as files or computed:\n"
 	"            --vmsa-cpu0 F [--vmsa-cpu1 F] --num-cpus N   SEV-ES VMSA pages\n"
 	"            --vmsa-entry ADDR --cbit N [--init init2|legacy] --num-cpus N\n"
 	"            [--vmsa-features N|debug-swap]\n"
@@ -178,6 +180,7 @@ static const struct option owner_opts[] = {
 	{ "session", required_argument, NULL, O_SESSION },
 	{ "pdh-key", required_argument, NULL, O_PDH_KEY },
 	{ "es", no_argument, NULL, O_ES },
+	{ "sev-es", no_argument, NULL, O_ES },
 	{ "sev", no_argument, NULL, O_SEV },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -423,11 +426,17 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 {
 	struct sev_why why = { "" };
 	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus || a->vmsa_entry;
+
 	uint8_t computed[SEV_VMSA_SIZE];
 	struct sev_ld ld = { NULL };
 	uint64_t ncpu = 0, entry = 0, cbit = 0, features = 0;
 	int ret;
 
+	/* --sev-es (--es): say it is an SEV-ES launch, and be told what is missing. */
+	if (a->es && !a->digest && !es_inputs)
+		return cmd_fail(CMD_USAGE, "--sev-es needs the VMSAs: --vmsa-entry ADDR --cbit N "
+					   "--num-cpus N (computed), or --vmsa-cpu0 FILE "
+					   "[--vmsa-cpu1 FILE] --num-cpus N");
 	if (!a->api_major || !a->api_minor || !a->build_id)
 		return cmd_fail(
 			CMD_USAGE,

@@ -178,6 +178,8 @@ expect 2 "goes with --vmsa-entry" "--vmsa-features with VMSA files" -- \
 expect 2 "neither a number nor debug-swap" "--vmsa-features with a bad name" -- \
 	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --vmsa-entry 0x100000 \
 	--cbit 47 --num-cpus 1 --vmsa-features swap
+expect 2 "sev-es needs the VMSAs" "owner measure --sev-es without VMSAs" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --sev-es
 expect 2 "needs --sev-es" "run --vmsa-features without SEV-ES" -- \
 	m run --sev --vmsa-features debug-swap
 
