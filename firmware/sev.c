@@ -54,6 +54,19 @@ static __attribute__((noinline)) int probe_negotiate(void)
 	return 1;
 }
 
+/*
+ * Terminate by the MSR protocol and never come back: a hypervisor that
+ * resumes us anyway finds a halted vCPU, not firmware going on without
+ * the GHCB or protocol it just said it lacked (as Linux's
+ * sev_es_terminate() does).
+ */
+static void __noreturn sev_terminate(unsigned int set, unsigned int code)
+{
+	ghcb_msr_terminate(set, code);
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
 /* CPUID before the GHCB pages exist: by MSR protocol where SEV-ES is known. */
 static struct cpuid_regs early_cpuid(uint32_t leaf, bool msr_protocol)
 {
@@ -63,8 +76,7 @@ static struct cpuid_regs early_cpuid(uint32_t leaf, bool msr_protocol)
 		return cpuid(leaf, 0);
 	if (ghcb_msr_cpuid(leaf, &r)) {
 		/* The hypervisor broke the protocol it just agreed to: nothing works. */
-		ghcb_msr_terminate(FW_TERM_SET, FW_TERM_GHCB);
-		fw_exit(MINISEV_EXIT_CRASH);
+		sev_terminate(FW_TERM_SET, FW_TERM_GHCB);
 	}
 	return r;
 }
@@ -138,7 +150,7 @@ static void ghcb_setup(bool boot_ok)
 		 * so on the console.  Terminate with the reason instead.
 		 */
 		if (!pt_lookup(gpa, &leaf) || pt_private(&leaf))
-			ghcb_msr_terminate(FW_TERM_SET, FW_TERM_NO_GHCB);
+			sev_terminate(FW_TERM_SET, FW_TERM_NO_GHCB);
 		ghcb_cpus[i] = (struct ghcb_cpu){
 			.page = (struct ghcb *)(uintptr_t)gpa,
 			.gpa = gpa,
@@ -171,7 +183,7 @@ const char *sev_init(bool boot_ok)
 	if (s->claimed_es) {
 		ret = probe_negotiate();
 		if (ret == GHCB_E_PROTOCOL)
-			ghcb_msr_terminate(GHCB_TERM_SET_GENERAL, GHCB_TERM_PROTOCOL_RANGE);
+			sev_terminate(GHCB_TERM_SET_GENERAL, GHCB_TERM_PROTOCOL_RANGE);
 		s->ghcb_info = ret == GHCB_OK;
 		msr_protocol = s->ghcb_info;
 	}
@@ -189,7 +201,7 @@ const char *sev_init(bool boot_ok)
 		/* SEV-ES although nobody said so: negotiate now, it cannot #GP. */
 		ret = ghcb_msr_negotiate(&s->ghcb_hv_min, &s->ghcb_hv_max, &s->ghcb_cbit);
 		if (ret)
-			ghcb_msr_terminate(GHCB_TERM_SET_GENERAL, GHCB_TERM_PROTOCOL_RANGE);
+			sev_terminate(GHCB_TERM_SET_GENERAL, GHCB_TERM_PROTOCOL_RANGE);
 		s->ghcb_info = true;
 	}
 	if (s->es) {

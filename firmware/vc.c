@@ -415,6 +415,35 @@ static enum vc_result vc_mmio(struct exc_frame *f, struct ghcb_cpu *c, const str
 	return VC_DONE;
 }
 
+/* Leaves whose answer depends on ECX (Intel SDM vol. 2A CPUID, APM vol. 3 E.3). */
+static bool cpuid_has_subleaves(uint32_t leaf)
+{
+	switch (leaf) {
+	case 0x4:
+	case 0x7:
+	case 0xb:
+	case 0xd:
+	case 0xf:
+	case 0x10:
+	case 0x12:
+	case 0x14:
+	case 0x17:
+	case 0x18:
+	case 0x1d:
+	case 0x1e:
+	case 0x1f:
+	case 0x20:
+	case 0x23:
+	case 0x24:
+	case 0x8000001d:
+	case 0x80000020:
+	case 0x80000026:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum vc_result vc_handle(struct exc_frame *f, struct ghcb_cpu *c, struct vc_fail *fail)
 {
 	struct vc_insn *in = &fail->insn;
@@ -429,6 +458,16 @@ enum vc_result vc_handle(struct exc_frame *f, struct ghcb_cpu *c, struct vc_fail
 	fail->decoded = true;
 	if (!c && in->op != VC_CPUID) {
 		fail->why = "no GHCB page yet (only CPUID works through the MSR protocol)";
+		return VC_FAIL;
+	}
+	/*
+	 * The MSR protocol carries the leaf only (GHCB spec 2.3.1): a
+	 * subleaf other than 0 would be answered as subleaf 0, and leaf 0xd
+	 * depends on an XCR0 the hypervisor cannot see.  Refuse, not guess.
+	 */
+	if (!c && (((uint32_t)f->rcx && cpuid_has_subleaves((uint32_t)f->rax)) ||
+		   (uint32_t)f->rax == 0xd)) {
+		fail->why = "CPUID with a subleaf (or leaf 0xd) before the GHCB page exists";
 		return VC_FAIL;
 	}
 

@@ -209,6 +209,21 @@ static void test_cpuid_no_page(void **state)
 	/* Anything else needs the page. */
 	assert_int_equal(refuse(i_in_al_dx, i_in_al_dx_end, SVM_EXIT_IOIO, NULL, &fail), VC_FAIL);
 	assert_non_null(strstr(fail.why, "no GHCB page"));
+	/* The MSR protocol has no subleaf: leaf 7 subleaf 1 is refused ... */
+	f.rax = 7;
+	f.rcx = 1;
+	assert_int_equal(refuse(i_cpuid, i_cpuid_end, SVM_EXIT_CPUID, NULL, &fail), VC_FAIL);
+	assert_non_null(strstr(fail.why, "subleaf"));
+	/* ... and so is leaf 0xd, which depends on XCR0 ... */
+	f.rax = 0xd;
+	f.rcx = 0;
+	assert_int_equal(refuse(i_cpuid, i_cpuid_end, SVM_EXIT_CPUID, NULL, &fail), VC_FAIL);
+	/* ... while a leaf without subleaves ignores ECX, as CPUID does. */
+	f.rax = 0x80000000;
+	f.rcx = 5;
+	load(i_cpuid, i_cpuid_end, SVM_EXIT_CPUID);
+	assert_int_equal(vc_handle(&f, NULL, &fail), VC_DONE);
+	assert_int_equal(f.rax, resp_cpuid(0x80000000, 0, 0));
 }
 
 static void test_msr(void **state)

@@ -1491,6 +1491,12 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
  *
  * The guest runs at CPL 0 with one code segment, as minisev's firmware
  * does; a gate to another segment or an unusable IDT is refused.
+ *
+ * Two accesses cannot be rewound, because KVM has already moved RIP past
+ * them when it exits: an MMIO store (its emulator writes RIP back before
+ * the exit for writes) and OUT to port 0x7e (KVM_X86_QUIRK_OUT_7E_INC_RIP).
+ * The model does not guess where such an instruction began: the guest is
+ * shut down, saying why.  Loads and every other IN/OUT are exact.
  */
 #define SVM_EXIT_NPF 0x400
 #define X86_VEC_VC 29
@@ -1509,8 +1515,20 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	unsigned int ist, type;
 	int ret;
 
+	*why = "a direct MMIO store, which KVM has already stepped past (the model cannot "
+	       "raise #VC at it)";
+	if (v->run->exit_reason == KVM_EXIT_MMIO && v->run->mmio.is_write)
+		return -1;
+	*why = "a direct OUT to port 0x7e, which KVM has already stepped past (the model "
+	       "cannot raise #VC at it)";
+	if (v->run->exit_reason == KVM_EXIT_IO && v->run->io.direction == KVM_EXIT_IO_OUT &&
+	    v->run->io.port == 0x7e)
+		return -1;
 	*why = "KVM_GET_REGS/SREGS failed";
 	if (real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	*why = "the guest is not in 64-bit mode at CPL 0, which this delivery assumes";
+	if (!(sr.efer & (1ULL << 10)) || !sr.cs.l || sr.cs.dpl)
 		return -1;
 	*why = "completing the access with immediate_exit failed";
 	v->run->immediate_exit = 1;
