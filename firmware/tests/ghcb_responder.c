@@ -309,8 +309,10 @@ static void do_msr(uint8_t *g, uint64_t info1)
 		return;
 	}
 	if (idx != R_MSR_KNOWN) {
-		/* #GP(0): EVENTINJ valid, type 3 (exception), error code valid. */
-		answer(g, 1, (1ULL << 31) | (3ULL << 8) | (1ULL << 11) | 13);
+		/* #GP: EVENTINJ valid, type 3 (exception), error code valid in 63:32. */
+		answer(g, 1,
+		       (uint64_t)resp.gp_error << 32 | (1ULL << 31) | (3ULL << 8) | (1ULL << 11) |
+			       13);
 		return;
 	}
 	if (info1) {

@@ -62,6 +62,7 @@ struct responder {
 	unsigned int cbit;
 	uint16_t expect_version; /* the version the guest must write in the page */
 	enum resp_fault fault; /* for the next request only */
+	uint32_t gp_error; /* error code of the #GP injected for an unknown MSR (0) */
 	/* the CPU */
 	uint64_t msr;
 	unsigned int exits, page_exits;

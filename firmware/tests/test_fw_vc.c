@@ -76,6 +76,9 @@ INSN(m_movzwq, "movzwq (%rdi), %rax");
 INSN(m_movsbq, "movsbq (%rdi), %rax");
 INSN(m_movswl, "movswl (%rdi), %ecx");
 INSN(m_ds_ld32, "movl %ds:(%rdi), %eax");
+INSN(m_movsbw, "movsbw (%rdi), %ax"); /* 66 0f be */
+INSN(m_movzbl_r9d, "movzbl (%rdi), %r9d"); /* REX.R */
+INSN(m_movswq_r10, "movswq (%rdi), %r10"); /* REX.W|R */
 
 /* Addressing forms (decode only; register n holds 0x1000 * (n + 1)). */
 INSN(a_rax, "movl (%rax), %ecx");
@@ -93,6 +96,11 @@ INSN(a_sib_noindex, "movl 4(%rsp), %ecx");
 INSN(a_abs32, "movl 0x7000, %ecx");
 INSN(a_riprel, "movl 0x40(%rip), %ecx");
 INSN(a_riprel_imm, "movl $7, -0x20(%rip)");
+INSN(a_sib_x_r12, "movl (%rax,%r12,2), %ecx"); /* REX.X: R12 is an index */
+INSN(a_sib_b_r13, "movl (%r13,%rcx,1), %ecx"); /* base R13 needs mod 1 */
+INSN(a_disp32_neg, "movl -0x12345(%rsi), %ecx");
+/* mod 0, SIB base 101 with REX.B: still no base, disp32 (not R13). */
+INSN(a_sib_nobase_rexb, ".byte 0x41, 0x8b, 0x0c, 0x25, 0x00, 0x70, 0x00, 0x00");
 
 /* Forms the handler must refuse. */
 INSN(b_outsb, "outsb");
@@ -249,6 +257,11 @@ static void test_msr_gp(void **state)
 	assert_int_equal(refuse(i_rdmsr, i_rdmsr_end, SVM_EXIT_MSR, &cpu, &fail), VC_RAISE);
 	assert_int_equal(f.vector, 13);
 	assert_int_equal(f.error, 0);
+	/* The error code comes from EVENTINJ bits 63:32. */
+	resp.gp_error = 0x18;
+	assert_int_equal(refuse(i_rdmsr, i_rdmsr_end, SVM_EXIT_MSR, &cpu, &fail), VC_RAISE);
+	assert_int_equal(f.vector, 13);
+	assert_int_equal(f.error, 0x18);
 }
 
 static void test_rdtsc(void **state)
@@ -408,6 +421,17 @@ static void test_mmio_extending_loads(void **state)
 	mmio_setup();
 	serve(m_movswl, SVM_EXIT_NPF);
 	assert_int_equal(f.rcx, 0xffff9281ULL);
+	/* Into 16 bits: sign-extended there, the rest of RAX kept. */
+	mmio_setup();
+	serve(m_movsbw, SVM_EXIT_NPF);
+	assert_int_equal(f.rax, 0x010203040506ff81ULL);
+	/* A 32-bit destination zero-extends, R8-R15 included. */
+	mmio_setup();
+	serve(m_movzbl_r9d, SVM_EXIT_NPF);
+	assert_int_equal(f.r9, 0x81);
+	mmio_setup();
+	serve(m_movswq_r10, SVM_EXIT_NPF);
+	assert_int_equal(f.r10, 0xffffffffffff9281ULL);
 }
 
 static uint64_t dev64(void)
@@ -506,6 +530,10 @@ static void test_addressing(void **state)
 		{ "0x7000", a_abs32, a_abs32_end, 0x7000, false },
 		{ "0x40(%rip)", a_riprel, a_riprel_end, 0x40, true },
 		{ "$7, -0x20(%rip)", a_riprel_imm, a_riprel_imm_end, -0x20, true },
+		{ "(%rax,%r12,2)", a_sib_x_r12, a_sib_x_r12_end, 0x1000 + 2 * 0xd000, false },
+		{ "(%r13,%rcx,1)", a_sib_b_r13, a_sib_b_r13_end, 0xe000 + 0x2000, false },
+		{ "-0x12345(%rsi)", a_disp32_neg, a_disp32_neg_end, 0x7000 - 0x12345, false },
+		{ "REX.B disp32", a_sib_nobase_rexb, a_sib_nobase_rexb_end, 0x7000, false },
 	};
 
 	for (unsigned int n = 0; n < 16; n++) {
