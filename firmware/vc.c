@@ -381,7 +381,18 @@ static enum vc_result ghcb_failed(struct exc_frame *f, struct ghcb_cpu *c, int r
 	if (ret == GHCB_E_EXCEPTION) {
 		uint64_t ev = ghcb_event(c);
 
-		/* Deliver what the hypervisor asked for, at this instruction. */
+		/*
+		 * Deliver what the hypervisor asked for, at this instruction,
+		 * if the instruction can raise it: #GP (an MSR, an I/O port)
+		 * or #UD.  Anything else, a #PF with no CR2 say, is the
+		 * hypervisor misbehaving (Linux's #VC handler refuses it too).
+		 */
+		if (EVENTINJ_VECTOR(ev) != 13 && EVENTINJ_VECTOR(ev) != 6) {
+			fail->why =
+				"the hypervisor asked for an exception this instruction cannot raise";
+			fail->ghcb_ret = ret;
+			return VC_FAIL;
+		}
 		f->vector = EVENTINJ_VECTOR(ev);
 		f->error = (ev & EVENTINJ_EV) ? ev >> 32 : 0;
 		return VC_RAISE;

@@ -385,6 +385,11 @@ static void page_protocol(uint64_t gpa)
 		answer(g, 1, (1ULL << 31) | (3ULL << 8) | 6);
 		return;
 	}
+	if (resp.fault == RESP_INJECT_PF) {
+		memset(g + R_VALID, 0, 16);
+		answer(g, 1, 2ULL << 32 | (1ULL << 31) | (3ULL << 8) | (1ULL << 11) | 14);
+		return;
+	}
 	switch (code) {
 	case 0x7b:
 		do_ioio(g, gpa, info1);

@@ -43,6 +43,7 @@ enum resp_fault {
 	RESP_ERROR, /* SW_EXITINFO1 = 2, SW_EXITINFO2 = GHCB_ERR_INVALID_INPUT */
 	RESP_FORGET_OUTPUT, /* do the work, leave the outputs unmarked */
 	RESP_INJECT_UD, /* SW_EXITINFO1 = 1, SW_EXITINFO2 = #UD */
+	RESP_INJECT_PF, /* SW_EXITINFO1 = 1, SW_EXITINFO2 = #PF(2): no instruction asks for it */
 	RESP_BAD_MSR_CODE, /* MSR protocol: answer with a wrong response code */
 	RESP_IGNORE, /* do nothing at all (a hypervisor that drops the request) */
 };

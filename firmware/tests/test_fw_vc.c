@@ -651,6 +651,13 @@ static void test_hv_failure(void **state)
 	resp.fault = RESP_INJECT_UD;
 	assert_int_equal(refuse(i_cpuid, i_cpuid_end, SVM_EXIT_CPUID, &cpu, &fail), VC_RAISE);
 	assert_int_equal(f.vector, 6);
+
+	/* A #PF for an IN is the hypervisor misbehaving: refused, not raised. */
+	f.vector = 29;
+	resp.fault = RESP_INJECT_PF;
+	assert_int_equal(refuse(i_in_al_dx, i_in_al_dx_end, SVM_EXIT_IOIO, &cpu, &fail), VC_FAIL);
+	assert_int_equal(f.vector, 29);
+	assert_non_null(strstr(fail.why, "cannot raise"));
 }
 
 int main(void)
