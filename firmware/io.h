@@ -41,6 +41,7 @@ void mmio_write32(uint64_t gpa, uint32_t val);
 uint64_t msr_read(uint32_t msr);
 void msr_write(uint32_t msr, uint64_t val);
 
+#define MSR_APIC_BASE 0x1b
 #define MSR_EFER 0xc0000080
 #define EFER_SCE (1ULL << 0)
 #define EFER_LME (1ULL << 8)

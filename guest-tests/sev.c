@@ -305,8 +305,8 @@ static unsigned int vc_now(void)
 /*
  * Under SEV-ES the plain instructions raise #VC; the handler must serve
  * each one exactly once and give the result the explicit GHCB request
- * gives.  The minisev model raises #VC for port I/O and MMIO as the CPU
- * does (KVM's exits for them come to userspace), but cannot for CPUID,
+ * gives.  The minisev model raises #VC for port I/O, MMIO and MSRs as the
+ * CPU does (KVM's exits for them come to userspace), but cannot for CPUID,
  * which KVM answers in the kernel: there CPUID does not trap, and the
  * test says so instead of checking it.
  */
@@ -318,6 +318,8 @@ GUEST_TEST(sev_es_vc, GT_EXPLICIT)
 	volatile struct minisev_req *rq = (volatile struct minisev_req *)boot_req_page(this_cpu());
 	unsigned int before;
 	bool cpuid_vc;
+	uint32_t lo, hi;
+	uint64_t apic_base;
 
 	if (!fw_sev_es_active())
 		return test_skip("not an SEV-ES guest");
@@ -341,6 +343,26 @@ GUEST_TEST(sev_es_vc, GT_EXPLICIT)
 	check(vc_now() == before + 1 && v == 0x123456ff, "IN: %u #VC, EAX 0x%x", vc_now() - before,
 	      v);
 
+	/*
+	 * RDMSR and WRMSR of APIC_BASE, which KVM always intercepts (unlike
+	 * EFER or PAT under SEV-ES): the value the GHCB request reads, and
+	 * written back unchanged.
+	 */
+	before = vc_now();
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_APIC_BASE) : "memory");
+	apic_base = msr_read(MSR_APIC_BASE);
+	check(vc_now() == before + 1 && ((uint64_t)hi << 32 | lo) == apic_base,
+	      "RDMSR: %u #VC, 0x%lx directly, 0x%lx by GHCB", vc_now() - before,
+	      (uint64_t)hi << 32 | lo, apic_base);
+	before = vc_now();
+	__asm__ __volatile__("wrmsr"
+			     :
+			     : "c"(MSR_APIC_BASE), "a"((uint32_t)apic_base),
+			       "d"((uint32_t)(apic_base >> 32))
+			     : "memory");
+	check(vc_now() == before + 1 && msr_read(MSR_APIC_BASE) == apic_base,
+	      "WRMSR: %u #VC, APIC_BASE now 0x%lx", vc_now() - before, msr_read(MSR_APIC_BASE));
+
 	/* OUT of a NOP request to the request port: the host answers it. */
 	rq->magic = MINISEV_REQ_MAGIC;
 	rq->version = MINISEV_ABI_VERSION;
@@ -359,7 +381,7 @@ GUEST_TEST(sev_es_vc, GT_EXPLICIT)
 	__asm__ __volatile__("movl (%1), %0" : "=r"(v) : "r"(magic_gpa) : "memory");
 	check(vc_now() == before + 1 && v == VIRTIO_MMIO_MAGIC, "MMIO: %u #VC, read 0x%x",
 	      vc_now() - before, v);
-	diag("%sIN, OUT and MMIO served by the #VC handler (%u #VC on this CPU)",
+	diag("%sIN, RDMSR, WRMSR, OUT and MMIO served by the #VC handler (%u #VC on this CPU)",
 	     cpuid_vc ? "CPUID, " : "", vc_now());
 	return test_result();
 }

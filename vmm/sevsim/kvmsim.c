@@ -536,7 +536,14 @@ static int blob_ok(uint64_t uaddr, uint32_t len)
 	return (!len || len > BLOB_MAX) ? -EINVAL : 0;
 }
 
-static int enable_msr_exits(struct simvm *vm)
+/*
+ * SEV_STATUS and the GHCB MSR always come to the model.  Under SEV-ES
+ * every other MSR the guest touches directly does too (default deny):
+ * on hardware such an RDMSR or WRMSR raises #VC, and the model raises it.
+ * Accesses the GHCB asks for are the model's own KVM_GET/SET_MSRS, which
+ * no filter applies to.
+ */
+static int enable_msr_exits(struct simvm *vm, bool es)
 {
 	static uint8_t deny[1]; /* bit clear: the access exits to user space */
 	struct kvm_enable_cap cap = {
@@ -544,7 +551,7 @@ static int enable_msr_exits(struct simvm *vm)
 		.args = { KVM_MSR_EXIT_REASON_FILTER },
 	};
 	struct kvm_msr_filter filter = {
-		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.flags = es ? KVM_MSR_FILTER_DEFAULT_DENY : KVM_MSR_FILTER_DEFAULT_ALLOW,
 		.ranges = { {
 			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
 			.nmsrs = 2,
@@ -575,7 +582,7 @@ static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
 	ret = psp_platform_init(psp, &fw_err);
 	if (ret)
 		return fw_result(cmd, ret, fw_err);
-	ret = enable_msr_exits(vm);
+	ret = enable_msr_exits(vm, es);
 	if (ret)
 		return ret;
 	vm->active = true;
@@ -1425,7 +1432,7 @@ static int handle_msr_exit(struct simvcpu *v)
 		return 0;
 	}
 	if (run->msr.index != MSR_AMD64_SEV_ES_GHCB)
-		return -1;
+		return v->vm->es && v->protected ? 2 : -1; /* 2: #VC */
 	if (!v->vm->es) {
 		run->msr.error = 1; /* no GHCB MSR without SEV-ES: #GP */
 		return 0;
@@ -1471,9 +1478,9 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
 }
 
 /*
- * An SEV-ES guest executed IN/OUT or an MMIO access directly.  On SEV-ES
- * hardware that instruction does not exit: it raises #VC with the exit
- * code as error code (IOIO 0x7b, NPF 0x400) and RIP still on it, and the
+ * An SEV-ES guest executed IN/OUT, an MMIO access or RDMSR/WRMSR directly.
+ * On SEV-ES hardware that instruction does not exit: it raises #VC with the
+ * exit code as error code (IOIO 0x7b, NPF 0x400, MSR 0x7c) and RIP still on it, and the
  * guest's #VC handler serves it through the GHCB.  Model exactly that, so
  * that nothing of the access reaches the VMM:
  *
@@ -1507,7 +1514,10 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
 
 static int raise_vc(struct simvcpu *v, const char **why)
 {
-	uint64_t code = v->run->exit_reason == KVM_EXIT_IO ? SVM_EXIT_IOIO : SVM_EXIT_NPF;
+	uint32_t reason = v->run->exit_reason;
+	uint64_t code = reason == KVM_EXIT_IO	? SVM_EXIT_IOIO :
+			reason == KVM_EXIT_MMIO ? SVM_EXIT_NPF :
+						  SVM_EXIT_MSR;
 	uint64_t handler, rsp, frame[6];
 	struct kvm_sregs sr;
 	struct kvm_regs regs;
@@ -1531,6 +1541,8 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	if (!(sr.efer & (1ULL << 10)) || !sr.cs.l || sr.cs.dpl)
 		return -1;
 	*why = "completing the access with immediate_exit failed";
+	if (code == SVM_EXIT_MSR)
+		v->run->msr.error = 0; /* else the completion would queue a #GP */
 	v->run->immediate_exit = 1;
 	ret = real_ioctl(v->fd, KVM_RUN, 0);
 	v->run->immediate_exit = 0;
@@ -1602,8 +1614,9 @@ static int vcpu_run(struct simvcpu *v)
 			continue;
 		if (r == 1)
 			return 0; /* the synthesized exit; v->pending completes it */
-		if (v->vm->es && v->protected &&
-		    (v->run->exit_reason == KVM_EXIT_IO || v->run->exit_reason == KVM_EXIT_MMIO)) {
+		if (r == 2 || (v->vm->es && v->protected &&
+			       (v->run->exit_reason == KVM_EXIT_IO ||
+				v->run->exit_reason == KVM_EXIT_MMIO))) {
 			const char *why;
 
 			if (raise_vc(v, &why) == 0)
@@ -1612,7 +1625,9 @@ static int vcpu_run(struct simvcpu *v)
 			sim_log("vCPU %u: cannot deliver #VC for a direct %s: %s: shutdown, "
 				"as the CPU would",
 				v->id,
-				v->run->exit_reason == KVM_EXIT_IO ? "port I/O" : "MMIO access",
+				v->run->exit_reason == KVM_EXIT_IO   ? "port I/O" :
+				v->run->exit_reason == KVM_EXIT_MMIO ? "MMIO access" :
+								       "MSR access",
 				why);
 			v->run->exit_reason = KVM_EXIT_SHUTDOWN;
 			return 0;
