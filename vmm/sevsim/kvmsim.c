@@ -1128,19 +1128,30 @@ static bool valid(const uint8_t *g, unsigned int off)
 	return g[GHCB_VALID + off / 64] & (1u << ((off / 8) % 8));
 }
 
+/*
+ * `len` bytes of guest RAM at `gpa` (C-bit clear): in the model's
+ * plaintext when `priv`, else in the VMM's (shared) view; NULL when they
+ * are not all inside one memslot.
+ */
+static uint8_t *gpa_ptr(struct simvm *vm, uint64_t gpa, uint64_t len, bool priv)
+{
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &vm->slots[i];
+		uint8_t *base = priv ? sl->priv : sl->hva;
+
+		if (sl->used && base && gpa >= sl->gpa && gpa - sl->gpa < sl->size &&
+		    sl->size - (gpa - sl->gpa) >= len)
+			return base + (gpa - sl->gpa);
+	}
+	return NULL;
+}
+
 /* The GHCB page in the host's (shared) view, or NULL. */
 static uint8_t *ghcb_map(struct simvm *vm, uint64_t gpa)
 {
 	if (gpa & (PAGE_SIZE - 1) || gpa & (1ULL << SEVSIM_CBIT))
 		return NULL;
-	for (int i = 0; i < MAX_SLOTS; i++) {
-		struct simslot *sl = &vm->slots[i];
-
-		if (sl->used && gpa >= sl->gpa && gpa - sl->gpa < sl->size &&
-		    sl->size - (gpa - sl->gpa) >= PAGE_SIZE)
-			return sl->hva + (gpa - sl->gpa);
-	}
-	return NULL;
+	return gpa_ptr(vm, gpa, PAGE_SIZE, false);
 }
 
 /* A GHCB request ends: results in place, KVM-style status in EXITINFO. */
@@ -1461,20 +1472,12 @@ static int handle_msr_exit(struct simvcpu *v)
 static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
 {
 	struct kvm_translation t = { .linear_address = la };
-	uint64_t cbit = 1ULL << SEVSIM_CBIT, gpa;
+	uint64_t cbit = 1ULL << SEVSIM_CBIT;
 
 	if ((la & (PAGE_SIZE - 1)) + len > PAGE_SIZE || real_ioctl(v->fd, KVM_TRANSLATE, &t) < 0 ||
 	    !t.valid)
 		return NULL;
-	gpa = t.physical_address & ~cbit;
-	for (int i = 0; i < MAX_SLOTS; i++) {
-		struct simslot *sl = &v->vm->slots[i];
-		uint8_t *base = t.physical_address & cbit ? sl->priv : sl->hva;
-
-		if (sl->used && base && gpa >= sl->gpa && gpa - sl->gpa + len <= sl->size)
-			return base + (gpa - sl->gpa);
-	}
-	return NULL;
+	return gpa_ptr(v->vm, t.physical_address & ~cbit, len, t.physical_address & cbit);
 }
 
 /*
