@@ -261,32 +261,30 @@ static int update_checks(struct psp *p, uint32_t handle, bool vmsa, const void *
 	return 0;
 }
 
-int psp_launch_update_data(struct psp *p, uint32_t handle, const void *src, uint32_t len,
-			   uint32_t *fw_err)
+/* LAUNCH_UPDATE_DATA and _VMSA: the checks, then GCTX.LD over the plaintext, in command order. */
+static int launch_update(struct psp *p, uint32_t handle, bool vmsa, const void *src, uint32_t len,
+			 uint32_t *fw_err)
 {
 	struct psp_guest *g;
 	int st;
 
 	pthread_mutex_lock(&p->mutex);
-	st = update_checks(p, handle, false, src, len, &g);
-	/* GCTX.LD: SHA-256 over the plaintext, in command order. */
+	st = update_checks(p, handle, vmsa, src, len, &g);
 	if (!st)
 		st = sev_ld_update(&g->ld, src, len);
 	pthread_mutex_unlock(&p->mutex);
 	return psp_fw_result(st, fw_err);
 }
 
+int psp_launch_update_data(struct psp *p, uint32_t handle, const void *src, uint32_t len,
+			   uint32_t *fw_err)
+{
+	return launch_update(p, handle, false, src, len, fw_err);
+}
+
 int psp_launch_update_vmsa(struct psp *p, uint32_t handle, const void *vmsa, uint32_t *fw_err)
 {
-	struct psp_guest *g;
-	int st;
-
-	pthread_mutex_lock(&p->mutex);
-	st = update_checks(p, handle, true, vmsa, PSP_VMSA_SIZE, &g);
-	if (!st)
-		st = sev_ld_update(&g->ld, vmsa, PSP_VMSA_SIZE);
-	pthread_mutex_unlock(&p->mutex);
-	return psp_fw_result(st, fw_err);
+	return launch_update(p, handle, true, vmsa, PSP_VMSA_SIZE, fw_err);
 }
 
 /* FW sev_mcmd_launch_measure and sev_guest.c sev_guest_measure. */
