@@ -276,6 +276,34 @@ qmp_flow o 0x1 minisev
 qmp_flow o 0x1 virt-qemu-sev-validate
 
 # ---- SEV-ES -------------------------------------------------------------------
+# Every vCPU starts at the firmware's entry point: all owner measure needs.
+fw_entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
+
+# es_verify JSON FLAVOUR WANT_STATUS DESC [OWNER OPTIONS...]: owner verify of
+# a SEV-ES launch (o5 session, JSON's measured bytes beside it), computing
+# the VMSAs from the entry point, against the launch's own numbers.
+es_verify() {
+	local li=$1 flavour=$2 want=$3 desc=$4
+	shift 4
+	expect "$desc" "$want" "$([ "$want" = 0 ] && echo match || echo mismatch)" \
+		"$M" owner verify --sev-es --measured "${li%.json}.m.bin" --tik o5_tik.bin \
+		--api-major "$(json "$li" api_major)" --api-minor "$(json "$li" api_minor)" \
+		--build-id "$(json "$li" build_id)" --policy nodbg,es --vmsa-entry "$fw_entry" \
+		--cbit "$(json "$li" cbitpos)" --init "$flavour" --num-cpus "$(json "$li" nr_vcpus)" \
+		--measurement "$(json "$li" measurement)" "$@"
+}
+
+# es_validate_later JSON VMSA_DIR DESC: the same launch for
+# virt-qemu-sev-validate, with the VMSAs --vmsa-out wrote.
+es_validate_later() {
+	local li=$1 dir=$2 desc=$3
+	validate_later 0 "$desc" --firmware "${li%.json}.m.bin" --tik o5_tik.bin --tek o5_tek.bin \
+		--measurement "$(json "$li" measurement)" --api-major "$(json "$li" api_major)" \
+		--api-minor "$(json "$li" api_minor)" --build-id "$(json "$li" build_id)" --policy 5 \
+		--vmsa-cpu0 "$dir/vmsa0.bin" --vmsa-cpu1 "$dir/vmsa1.bin" \
+		--num-cpus "$(json "$li" nr_vcpus)"
+}
+
 # The policy is inside the session's MAC: SEV-ES needs a session for nodbg,es.
 expect "owner session for the SEV-ES policy" 0 '' \
 	"$M" owner session --name o5 --no-verify chain/pdh.cert 0x5
@@ -291,22 +319,10 @@ for flavour in init2 legacy; do
 		--measured-out "es-$flavour.m.bin" --launch-info "es-$flavour.json" \
 		--vmsa-out "vmsa-$flavour"
 	[ -f "es-$flavour.json" ] || continue
-	meas=$(json "es-$flavour.json" measurement)
-	entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
-	expect "owner measure predicts the SEV-ES $flavour measurement from the entry point" 0 \
-		'match' "$M" owner verify --measured "es-$flavour.m.bin" --tik o5_tik.bin \
-		--api-major "$(json "es-$flavour.json" api_major)" \
-		--api-minor "$(json "es-$flavour.json" api_minor)" \
-		--build-id "$(json "es-$flavour.json" build_id)" --policy nodbg,es \
-		--vmsa-entry "$entry" --cbit "$(json "es-$flavour.json" cbitpos)" \
-		--init "$flavour" --num-cpus 4 --measurement "$meas"
-	validate_later 0 "virt-qemu-sev-validate accepts the SEV-ES $flavour measurement" \
-		--firmware "es-$flavour.m.bin" --tik o5_tik.bin --tek o5_tek.bin \
-		--measurement "$meas" --api-major "$(json "es-$flavour.json" api_major)" \
-		--api-minor "$(json "es-$flavour.json" api_minor)" \
-		--build-id "$(json "es-$flavour.json" build_id)" --policy 5 \
-		--vmsa-cpu0 "vmsa-$flavour/vmsa0.bin" --vmsa-cpu1 "vmsa-$flavour/vmsa1.bin" \
-		--num-cpus 4
+	es_verify "es-$flavour.json" "$flavour" 0 \
+		"owner measure predicts the SEV-ES $flavour measurement from the entry point"
+	es_validate_later "es-$flavour.json" "vmsa-$flavour" \
+		"virt-qemu-sev-validate accepts the SEV-ES $flavour measurement"
 done
 if [ -d vmsa-init2 ] && [ -d vmsa-legacy ] && ! cmp -s vmsa-init2/vmsa0.bin vmsa-legacy/vmsa0.bin; then
 	ok "INIT2 and legacy INIT give different SEV-ES VMSAs, as the kernel does"
@@ -315,19 +331,6 @@ else
 fi
 
 # ---- VMSA features (DebugSwap) -------------------------------------------------
-# es_verify JSON FLAVOUR WANT_STATUS DESC [OWNER OPTIONS...]: owner verify of
-# a SEV-ES launch, from the entry point, against the launch's own numbers.
-es_verify() {
-	local li=$1 flavour=$2 want=$3 desc=$4 entry
-	shift 4
-	entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
-	expect "$desc" "$want" "$([ "$want" = 0 ] && echo match || echo mismatch)" \
-		"$M" owner verify --sev-es --measured "${li%.json}.m.bin" --tik o5_tik.bin \
-		--api-major "$(json "$li" api_major)" --api-minor "$(json "$li" api_minor)" \
-		--build-id "$(json "$li" build_id)" --policy nodbg,es --vmsa-entry "$entry" \
-		--cbit "$(json "$li" cbitpos)" --init "$flavour" --num-cpus 2 \
-		--measurement "$(json "$li" measurement)" "$@"
-}
 expect "--vmsa-features debug-swap is refused where KVM does not offer it" 3 \
 	'VMSA features 0x20 asked for, KVM offers 0' \
 	"$S" "$M" run --sev-es -q --vmsa-features debug-swap
@@ -343,14 +346,8 @@ fi
 es_verify es-ds.json init2 0 "owner verify with --vmsa-features debug-swap matches" \
 	--vmsa-features debug-swap
 es_verify es-ds.json init2 1 "owner verify without the feature does not match"
-if [ -f es-ds.json ]; then
-	validate_later 0 "virt-qemu-sev-validate accepts the DebugSwap VMSAs from --vmsa-out" \
-		--firmware es-ds.m.bin --tik o5_tik.bin --tek o5_tek.bin \
-		--measurement "$(json es-ds.json measurement)" \
-		--api-major "$(json es-ds.json api_major)" --api-minor "$(json es-ds.json api_minor)" \
-		--build-id "$(json es-ds.json build_id)" --policy 5 \
-		--vmsa-cpu0 vmsa-ds/vmsa0.bin --vmsa-cpu1 vmsa-ds/vmsa1.bin --num-cpus 2
-fi
+[ -f es-ds.json ] && es_validate_later es-ds.json vmsa-ds \
+	"virt-qemu-sev-validate accepts the DebugSwap VMSAs from --vmsa-out"
 # A 6.5-6.7 kernel: ES_INIT sets DebugSwap unasked (kvm-sev-ioctls.md §9),
 # and the prediction for sev_features 0 fails until the owner says 0x20.
 expect "a pre-6.10 kernel with debug_swap on: legacy ES_INIT launch" 0 '' \
