@@ -95,8 +95,6 @@ GUEST_TEST(exceptions, 0)
 	const struct expect ud = { "#UD ud2", X86_VEC_UD, 0, (uint64_t)probe_ud, ~0ULL };
 	const struct expect de = { "#DE divide by zero", X86_VEC_DE, 0, (uint64_t)probe_div0_insn,
 				   ~0ULL };
-	const struct expect bp = { "#BP int3 (a trap)", X86_VEC_BP, 0, (uint64_t)probe_int3_after,
-				   ~0ULL };
 	unsigned int cpu, online, done;
 	uint16_t ds;
 
@@ -112,7 +110,6 @@ GUEST_TEST(exceptions, 0)
 	check(ds == FW_DATA_SEL, "DS is 0x%x after the failed load", ds);
 	run_case(case_ud, &ud);
 	run_case(case_de, &de);
-	run_case(case_bp, &bp);
 
 	/* And the same on every AP. */
 	online = smp_online();
@@ -127,5 +124,23 @@ GUEST_TEST(exceptions, 0)
 	}
 	if (online)
 		diag("#UD caught on %u APs too", online);
+	return test_result();
+}
+
+/*
+ * #BP on its own: a trap, so RIP is the instruction after the int3.  Some
+ * software KVMs cannot deliver it (PVM ends int3 in an emulation
+ * failure); the VMM probes for that and says so in the boot info, and
+ * this test then skips with that reason instead of taking the VM down.
+ */
+GUEST_TEST(breakpoint, 0)
+{
+	const struct expect bp = { "#BP int3 (a trap)", X86_VEC_BP, 0, (uint64_t)probe_int3_after,
+				   ~0ULL };
+
+	if (fw_boot.flags & MINISEV_BOOT_F_NO_BP)
+		return test_skip("this KVM cannot deliver a #BP to the guest (the VMM's probe)");
+	run_case(case_bp, &bp);
+	diag("#BP caught");
 	return test_result();
 }

@@ -423,7 +423,8 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 		return -ENOMEM;
 	bi->magic = MINISEV_BOOT_MAGIC;
 	bi->version = MINISEV_ABI_VERSION;
-	bi->flags = (o->sev ? MINISEV_BOOT_F_SEV : 0) | (o->sev_es ? MINISEV_BOOT_F_SEV_ES : 0);
+	bi->flags = (o->sev ? MINISEV_BOOT_F_SEV : 0) | (o->sev_es ? MINISEV_BOOT_F_SEV_ES : 0) |
+		    (vm->kvm_info.bp == KVM_PROBE_NO ? MINISEV_BOOT_F_NO_BP : 0);
 	bi->ram_size = vm->gm.size;
 	bi->cbit = cbit;
 	bi->nr_vcpus = vm->nr_vcpus;
@@ -514,23 +515,24 @@ static void *load_b64_file(const char *path, const char *what, size_t max, size_
 
 static int write_launch_info(const char *path, const struct vm *vm, const struct launch *l)
 {
-	char b64[72], buf[1024];
+	char b64[72], buf[1536], kvm[600];
 	int n;
 
 	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
+	kvm_info_json(&vm->kvm_info, kvm, sizeof(kvm));
 	n = snprintf(buf, sizeof(buf),
 		     "{\n  \"measurement\": \"%s\",\n  \"api_major\": %u,\n"
 		     "  \"api_minor\": %u,\n  \"build_id\": %u,\n  \"policy\": %u,\n"
 		     "  \"handle\": %u,\n  \"cbitpos\": %u,\n  \"vm_type\": %lu,\n"
 		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"vmsa_features\": %llu,\n"
-		     "  \"nr_vcpus\": %u,\n  \"measured_bytes\": %zu\n}\n",
+		     "  \"nr_vcpus\": %u,\n  \"measured_bytes\": %zu,\n  \"kvm\": %s\n}\n",
 		     b64, l->api_major, l->api_minor, l->build, l->policy, l->handle, l->cbit,
 		     vm->vm_type,
 		     l->init2 ? "INIT2" :
 		     l->es    ? "ES_INIT" :
 				"INIT",
 		     l->es ? "true" : "false", (unsigned long long)l->vmsa_features, vm->nr_vcpus,
-		     l->measured_len);
+		     l->measured_len, kvm);
 	return write_file_atomic(path, buf, n, 0644);
 }
 
@@ -781,6 +783,31 @@ static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 	}
 }
 
+/*
+ * Which KVM this is, said before anything runs, and what it cannot do for
+ * this guest.  The #BP probe is a few milliseconds of a throw-away VM,
+ * the same on every KVM, so that no test's fate hangs on a name.
+ */
+static int kvm_identify(struct vm *vm, struct timings *tm)
+{
+	struct kvm_info *ki = &vm->kvm_info;
+	uint64_t t = now_ns();
+	char line[512];
+
+	kvm_info_read(vm->kvm_fd, ki);
+	kvm_info_probe_bp(vm->kvm_fd, ki);
+	timings_add(tm, "kvm_probe", t, 0);
+	kvm_info_describe(ki, line, sizeof(line));
+	pr_info("KVM: %s", line);
+	if (ki->bp == KVM_PROBE_NO)
+		pr_info("this KVM cannot deliver a #BP to the guest (%s): guest tests that need "
+			"one are skipped; kvm_amd runs them (scripts/kvm-run falls back to a nested "
+			"kvm_amd with KVM_RUN_NEED=kvm_amd)",
+			ki->bp_detail);
+	kvm_info_json(ki, line, sizeof(line));
+	return timings_set_kvm(tm, line);
+}
+
 static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 {
 	struct launch *l = vm->launch;
@@ -805,6 +832,9 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	}
 	if (kvm_check_caps(vm->kvm_fd))
 		return MINISEV_STATUS_VMM;
+	if (kvm_identify(vm, tm))
+		return MINISEV_STATUS_VMM;
+	t = now_ns();
 	ret = kvm_get_supported_cpuid(vm->kvm_fd, &vm->cpuid);
 	if (ret) {
 		pr_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kvm_info.h"
 #include "minisev/abi.h"
 #include "run.h"
 #include "sev/commands.h"
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 	      "  run        boot the firmware and its guest tests (see 'minisev run --help')\n"
 	      "  platform   SEV platform: status, export, verify, ... (see 'minisev platform help')\n"
 	      "  owner      guest owner: session, measure, verify, secret (see 'minisev owner help')\n"
+	      "  kvm-info   which KVM /dev/kvm is and what its probes found ([--json])\n"
 	      "  help       this text\n",
 	      f);
 }
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "platform"))
 		return platform_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kvm-info"))
+		return kvm_info_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "owner"))
 		return owner_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -38,14 +38,25 @@ void timings_mark(struct timings *tm, const char *name, uint64_t at_ns)
 	add(tm, name, at_ns, 0, 0);
 }
 
+int timings_set_kvm(struct timings *tm, const char *json)
+{
+	if (strlen(json) >= sizeof(tm->kvm))
+		return -E2BIG;
+	strcpy(tm->kvm, json);
+	return 0;
+}
+
 char *timings_json(const struct timings *tm)
 {
-	size_t cap = 256 + tm->nr * 160, n = 0;
+	size_t cap = 256 + sizeof(tm->kvm) + tm->nr * 160, n = 0;
 	char *s = malloc(cap);
 
 	if (!s)
 		return NULL;
-	n += snprintf(s + n, cap - n, "{\n  \"unit\": \"us\",\n  \"phases\": [");
+	n += snprintf(s + n, cap - n, "{\n  \"unit\": \"us\",\n");
+	if (tm->kvm[0])
+		n += snprintf(s + n, cap - n, "  \"kvm\": %s,\n", tm->kvm);
+	n += snprintf(s + n, cap - n, "  \"phases\": [");
 	for (unsigned int i = 0; i < tm->nr; i++) {
 		const struct timing *t = &tm->t[i];
 

@@ -23,6 +23,7 @@ struct timings {
 	uint64_t t0_ns; /* process start */
 	unsigned int nr;
 	struct timing t[TIMINGS_MAX];
+	char kvm[600]; /* kvm_info_json() of the KVM that ran, "" if none */
 };
 
 void timings_init(struct timings *tm);
@@ -30,6 +31,8 @@ void timings_init(struct timings *tm);
 void timings_add(struct timings *tm, const char *name, uint64_t start_ns, uint64_t bytes);
 /* Record an instant (duration 0) at `at_ns`, e.g. the first console byte. */
 void timings_mark(struct timings *tm, const char *name, uint64_t at_ns);
+/* Record which KVM ran (a JSON object); -E2BIG when it does not fit. */
+int __must_check timings_set_kvm(struct timings *tm, const char *json);
 /* Render as JSON into a malloc'd string. */
 char *timings_json(const struct timings *tm);
 int __must_check timings_write(const struct timings *tm, const char *path);

@@ -14,6 +14,7 @@
 #include "minisev/abi.h"
 #include "bus.h"
 #include "guestmem.h"
+#include "kvm_info.h"
 #include "timings.h"
 #include "util.h"
 
@@ -63,6 +64,7 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu vcpus[MINISEV_MAX_VCPUS];
 	struct kvm_cpuid2 *cpuid; /* what every vCPU gets */
+	struct kvm_info kvm_info; /* which KVM this is, what its probes found */
 
 	struct vcon *console;
 	struct launch *launch; /* NULL without SEV */

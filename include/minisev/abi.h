@@ -92,6 +92,11 @@
 
 #define MINISEV_BOOT_F_SEV (1u << 0)
 #define MINISEV_BOOT_F_SEV_ES (1u << 1)
+/*
+ * The VMM's probe found that this KVM cannot deliver a #BP to the guest
+ * (PVM: int3 ends in an emulation failure): tests that need one skip.
+ */
+#define MINISEV_BOOT_F_NO_BP (1u << 2)
 
 #define MINISEV_DEV_VIRTIO_MMIO 1
 

@@ -33,6 +33,7 @@
 #include "minisev/sev.h"
 #include "sevsim/kvmsim.h"
 #include "sevsim/psp.h"
+#include "sevsim/selfcheck.h"
 #include "sev/vmsa.h"
 
 #define MAX_FD 4096
@@ -545,29 +546,39 @@ static int blob_ok(uint64_t uaddr, uint32_t len)
  */
 static int enable_msr_exits(struct simvm *vm, bool es)
 {
-	static uint8_t deny[1]; /* bit clear: the access exits to user space */
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_X86_USER_SPACE_MSR,
-		.args = { KVM_MSR_EXIT_REASON_FILTER },
-	};
-	struct kvm_msr_filter filter = {
-		.flags = es ? KVM_MSR_FILTER_DEFAULT_DENY : KVM_MSR_FILTER_DEFAULT_ALLOW,
-		.ranges = { {
-			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
-			.nmsrs = 2,
-			.base = MSR_AMD64_SEV_ES_GHCB,
-			.bitmap = deny,
-		} },
-	};
+	int ret = sim_enable_msr_exits((kprobe_ioctl_fn)real_ioctl, vm->fd, es);
 
-	if (real_ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0 ||
-	    real_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, &filter) < 0) {
+	if (ret)
 		sim_log("this KVM cannot send the SEV MSRs to user space (KVM_CAP_X86_USER_SPACE_MSR,"
 			" KVM_X86_SET_MSR_FILTER): %s",
-			strerror(errno));
-		return -ENOTTY;
+			strerror(-ret));
+	return ret ? -ENOTTY : 0;
+}
+
+/*
+ * Before the first SEV command of a VM: can this KVM carry the model at
+ * all (selfcheck.h)?  A KVM that cannot would run a guest that hangs or
+ * dies in ways that look like bugs of the VMM, so the model stops the
+ * process here, before the launch, with the reason and its own status.
+ * Once per process and mode: the answer does not change.
+ */
+static void check_kvm(int kvm_fd, bool es)
+{
+	static int checked[2]; /* 0 not yet, 1 passed */
+	char why[384];
+
+	if (checked[es])
+		return;
+	if (sim_selfcheck(kvm_fd, (kprobe_ioctl_fn)real_ioctl, es, why, sizeof(why)) == 0) {
+		checked[es] = 1;
+		sim_debug("this KVM carries the model%s", es ? " for SEV-ES" : "");
+		return;
 	}
-	return 0;
+	sim_log("this KVM cannot carry the SEV model%s: %s", es ? " for SEV-ES" : "", why);
+	sim_log("the model needs kvm_amd (or kvm_intel); scripts/kvm-run runs the command under "
+		"a nested kvm_amd when this machine's /dev/kvm is another KVM");
+	fflush(NULL);
+	_exit(SEVSIM_EXIT_UNSUPPORTED);
 }
 
 /* __sev_guest_init(): shared by INIT, ES_INIT and INIT2. */
@@ -578,6 +589,7 @@ static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
 
 	if (vm->active || vm->nr_vcpus)
 		return -EINVAL;
+	check_kvm(vm->kvm_fd, es);
 	/* sev_platform_init(): the firmware is initialised on first use. */
 	ret = psp_platform_init(psp, &fw_err);
 	if (ret)
