@@ -20,7 +20,8 @@ if [ "${1:-}" != "--inside" ]; then
 	fi
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	scripts/kvm-run "$0" --inside "$work" | tee "$work/inside.tap"
+	# KVM's SEV layer is kvm_amd's: never another /dev/kvm (PVM).
+	KVM_RUN_NEED=kvm_amd scripts/kvm-run "$0" --inside "$work" | tee "$work/inside.tap"
 	rc=${PIPESTATUS[0]}
 	[ "$rc" -eq 77 ] && exit 77
 	n=$(grep -cE '^(not )?ok ' "$work/inside.tap")
