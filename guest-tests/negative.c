@@ -106,6 +106,19 @@ GUEST_TEST(triple_fault, GT_EXPLICIT)
 }
 
 /* A #PF nobody expects: the firmware must report it and end as a crash. */
+/*
+ * A guest that is stuck: interrupts off, spinning, never exiting.  The
+ * VMM must notice that no exit comes (--stall) and stop it, not wait out
+ * its overall timeout.
+ */
+GUEST_TEST(stuck, GT_EXPLICIT)
+{
+	diag("spinning with interrupts off, never exiting");
+	__asm__ __volatile__("cli\n1:\tpause\n\tjmp 1b" : : : "memory");
+	check(0, "left the spin loop");
+	return test_result();
+}
+
 GUEST_TEST(unexpected_fault, GT_EXPLICIT)
 {
 	diag("reading 0x18 with no fault armed");

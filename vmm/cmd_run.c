@@ -39,6 +39,12 @@
 
 #define FIRMWARE_MAX (4u << 20)
 #define DEFAULT_TIMEOUT_S 300
+/*
+ * No exit reaches the VMM for this long: the guest is stuck.  Generous:
+ * the firmware talks to the console between tests, and the slowest test
+ * under nested TCG goes a few seconds without an exit.
+ */
+#define DEFAULT_STALL_S 60
 
 static void run_usage(FILE *f)
 {
@@ -53,6 +59,8 @@ static void run_usage(FILE *f)
 	      "                        default set); 'list' prints the firmware's tests\n"
 	      "  -f, --firmware ELF    firmware image (default: firmware.elf next to minisev)\n"
 	      "      --timeout SECS    end the run as a failure after SECS (default 300, 0: never)\n"
+	      "      --stall SECS      end it as a failure when no vCPU exits to the VMM for\n"
+	      "                        SECS: the guest is stuck (default 60, 0: never)\n"
 	      "      --timings FILE    write per-phase timings as JSON\n"
 	      "\n"
 	      "SEV (on AMD hosts with /dev/sev, or under scripts/sevsim):\n"
@@ -90,6 +98,7 @@ static void run_usage(FILE *f)
 
 enum {
 	OPT_TIMEOUT = 256,
+	OPT_STALL,
 	OPT_TIMINGS,
 	OPT_SEV,
 	OPT_SEV_ES,
@@ -123,6 +132,7 @@ static const struct option run_long_opts[] = {
 	{ "tests", required_argument, NULL, 't' },
 	{ "firmware", required_argument, NULL, 'f' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stall", required_argument, NULL, OPT_STALL },
 	{ "timings", required_argument, NULL, OPT_TIMINGS },
 	{ "sev", no_argument, NULL, OPT_SEV },
 	{ "sev-es", no_argument, NULL, OPT_SEV_ES },
@@ -219,6 +229,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	o->nr_vcpus = 1;
 	o->ram_size = MINISEV_RAM_DEFAULT;
 	o->timeout_s = DEFAULT_TIMEOUT_S;
+	o->stall_s = DEFAULT_STALL_S;
 	o->verbosity = 1;
 
 	optind = 1;
@@ -266,6 +277,15 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 				return -EINVAL;
 			}
 			o->timeout_s = v;
+			break;
+		case OPT_STALL:
+			if (parse_u64(optarg, 0, 86400, &v)) {
+				fprintf(stderr,
+					"minisev run: --stall '%s': want seconds, 0 to 86400\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->stall_s = v;
 			break;
 		case OPT_TIMINGS:
 			o->timings_path = optarg;
@@ -723,8 +743,29 @@ static int devices_init(struct vm *vm)
  * The main thread waits for the end of the run while feeding console
  * input; SIGINT/SIGTERM arrive here through a signalfd.
  */
-static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
+static bool stalled(struct vm *vm, unsigned int stall_s, int *wait_ms)
 {
+	uint64_t last = atomic_load(&vm->last_exit_ns), now = now_ns();
+	uint64_t limit = stall_s * 1000000000ULL;
+	int ms;
+
+	if (!stall_s)
+		return false;
+	if (now - last >= limit) {
+		pr_err("no vCPU exited to the VMM for %u s (--stall): the guest is stuck; "
+		       "stopping it",
+		       stall_s);
+		return true;
+	}
+	ms = (limit - (now - last)) / 1000000 + 1;
+	if (*wait_ms < 0 || ms < *wait_ms)
+		*wait_ms = ms;
+	return false;
+}
+
+static void main_loop(struct vm *vm, const struct run_opts *o, int sfd)
+{
+	unsigned int timeout_s = o->timeout_s;
 	uint64_t deadline = timeout_s ? now_ns() + timeout_s * 1000000000ULL : 0;
 	bool input_open = true, input_throttled = false;
 
@@ -747,6 +788,11 @@ static void main_loop(struct vm *vm, unsigned int timeout_s, int sfd)
 				break;
 			}
 			wait_ms = (deadline - now) / 1000000 + 1;
+		}
+		if (stalled(vm, o->stall_s, &wait_ms)) {
+			vm->stalled = true;
+			vm_end(vm, VM_END_TIMEOUT, MINISEV_STATUS_GUEST);
+			break;
 		}
 		n = poll(p, ARRAY_SIZE(p), wait_ms);
 		if (n < 0 && errno != EINTR) {
@@ -844,6 +890,12 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	if (l) {
 		struct sev_why why = { "" };
 
+		if (vm->kvm_info.impl != KVM_IMPL_AMD)
+			pr_warn("this KVM is %s, not kvm_amd: KVM's SEV layer is kvm_amd code, so "
+				"only the SEV model (scripts/sevsim) can stand in here, and it checks "
+				"first that this KVM can carry it; scripts/kvm-run with "
+				"KVM_RUN_NEED=kvm_amd runs under a nested kvm_amd",
+				vm->kvm_info.name);
 		ret = launch_open(l);
 		if (ret)
 			return ret == -ENOENT ? MINISEV_STATUS_SKIP : MINISEV_STATUS_VMM;
@@ -944,10 +996,15 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 
 	pr_debug("starting %u vCPU(s)", vm->nr_vcpus);
 	t = now_ns();
+	atomic_store(&vm->last_exit_ns, t);
 	if (vcpu_start_all(vm) == 0)
-		main_loop(vm, o->timeout_s, sfd);
+		main_loop(vm, o, sfd);
 	vcpu_kick_all(vm);
-	vcpu_join_all(vm);
+	if (vcpu_join_all(vm))
+		vm->status = MINISEV_STATUS_VMM;
+	else if (vm->stalled)
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_dump(&vm->vcpus[i]);
 	timings_add(tm, "guest_run", t, 0);
 	if (vm->t_first_run_ns)
 		timings_mark(tm, "first_guest_entry", vm->t_first_run_ns);

@@ -25,6 +25,7 @@ struct run_opts {
 	const char *firmware; /* NULL: firmware.elf beside the binary */
 	char tests[MINISEV_TESTSEL_LEN];
 	unsigned int timeout_s; /* 0: none */
+	unsigned int stall_s; /* no exit for this long: stuck; 0: never */
 	const char *timings_path;
 	int verbosity;
 

@@ -182,18 +182,24 @@ static const char *probe_json(enum kvm_probe_result r)
 	return r == KVM_PROBE_YES ? "true" : r == KVM_PROBE_NO ? "false" : "null";
 }
 
+/*
+ * Every string is quoted: the hypervisor signature and the module
+ * parameters come from outside and could hold anything.
+ */
 void kvm_info_json(const struct kvm_info *ki, char *buf, size_t len)
 {
-	char detail[200];
+	char detail[200], under[40], sev[24], sev_es[24];
 
 	json_quote(detail, sizeof(detail), ki->bp_detail);
+	json_quote(under, sizeof(under), ki->under);
+	json_quote(sev, sizeof(sev), ki->sev_param);
+	json_quote(sev_es, sizeof(sev_es), ki->sev_es_param);
 	snprintf(buf, len,
 		 "{\"impl\": \"%s\", \"module\": \"%s\", \"virtualization\": \"%s\", "
-		 "\"nested_under\": \"%s\", \"sev_param\": \"%s\", \"sev_es_param\": \"%s\", "
+		 "\"nested_under\": %s, \"sev_param\": %s, \"sev_es_param\": %s, "
 		 "\"dev_sev\": %s, \"vm_types\": %d, \"bp_delivery\": %s, \"bp_detail\": %s}",
-		 ki->name, ki->module, ki->hw_virt ? "hardware" : "software", ki->under,
-		 ki->sev_param, ki->sev_es_param, ki->dev_sev ? "true" : "false", ki->vm_types,
-		 probe_json(ki->bp), detail);
+		 ki->name, ki->module, ki->hw_virt ? "hardware" : "software", under, sev, sev_es,
+		 ki->dev_sev ? "true" : "false", ki->vm_types, probe_json(ki->bp), detail);
 }
 
 int kvm_info_main(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -167,6 +168,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
+	int ret;
 
 	while (!vm_ended(vm)) {
 		if (!atomic_load(&vm->t_first_run_ns)) {
@@ -174,7 +176,9 @@ static void *vcpu_thread(void *arg)
 
 			atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, now_ns());
 		}
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+		ret = ioctl(vcpu->fd, KVM_RUN, 0);
+		atomic_store(&vm->last_exit_ns, now_ns());
+		if (ret < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				continue;
@@ -252,13 +256,46 @@ void vcpu_kick_all(struct vm *vm)
 	}
 }
 
-void vcpu_join_all(struct vm *vm)
+/*
+ * Bounded: a vCPU that stays in KVM_RUN though kicked (a KVM bug, or a
+ * software KVM looping in the kernel) is reported, not waited for; the
+ * process exit then takes it down.
+ */
+#define JOIN_TIMEOUT_S 10
+
+static int join_within(pthread_t t, unsigned int secs)
 {
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	return pthread_timedjoin_np(t, NULL, &until);
+}
+
+int vcpu_join_all(struct vm *vm)
+{
+	int stuck = 0;
+
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->vcpus[i].thread_started)
-			pthread_join(vm->vcpus[i].thread, NULL);
-		vm->vcpus[i].thread_started = false;
+		struct vcpu *v = &vm->vcpus[i];
+		unsigned int waited = 0;
+		int r;
+
+		if (!v->thread_started)
+			continue;
+		/* Kick again each second: one signal may have come before KVM_RUN. */
+		while ((r = join_within(v->thread, 1)) == ETIMEDOUT && ++waited < JOIN_TIMEOUT_S)
+			pthread_kill(v->thread, KICK_SIGNAL);
+		if (r == ETIMEDOUT) {
+			pr_err("vCPU %u did not leave KVM_RUN within %d s of being stopped: this "
+			       "KVM does not return to user space",
+			       v->id, JOIN_TIMEOUT_S);
+			stuck = -ETIMEDOUT;
+			continue;
+		}
+		v->thread_started = false;
 	}
+	return stuck;
 }
 
 void vcpu_destroy_all(struct vm *vm)

@@ -9,7 +9,8 @@
 int __must_check vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3);
 /* Start one thread per vCPU running vcpu_loop(). */
 int __must_check vcpu_start_all(struct vm *vm);
-void vcpu_join_all(struct vm *vm);
+/* Join every vCPU thread; -ETIMEDOUT when one stays in KVM_RUN though kicked. */
+int __must_check vcpu_join_all(struct vm *vm);
 /* Kick every vCPU out of KVM_RUN (vm_end() calls it). */
 void vcpu_kick_all(struct vm *vm);
 void vcpu_destroy_all(struct vm *vm);

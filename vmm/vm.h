@@ -80,6 +80,8 @@ struct vm {
 
 	struct timings *timings;
 	_Atomic uint64_t t_first_run_ns; /* first KVM_RUN entered by any vCPU */
+	_Atomic uint64_t last_exit_ns; /* latest return from KVM_RUN, any vCPU */
+	bool stalled; /* the run ended because no exit came (--stall) */
 };
 
 /*
