@@ -4,7 +4,8 @@
 # What minisev and its SEV model do on this machine's own /dev/kvm when it
 # is not kvm_amd (PVM here): the model must refuse SEV-ES at once, naming
 # the mechanism that is missing, with its own exit status, never hang; SEV
-# without ES, whose mechanisms PVM has, must still boot.  On kvm_amd (or
+# without ES, whose mechanisms PVM has, must still boot; and through
+# scripts/kvm-run the model goes to a nested kvm_amd.  On kvm_amd (or
 # with no /dev/kvm) there is nothing to check here: exit 77.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -76,6 +77,19 @@ if [ $rc -eq 0 ] && grep -q '^ok 2 - sev_status$' "$work/sev.out" &&
 else
 	not_ok "SEV under the model on $host: exit $rc" "$(tail -n 5 "$work/sev.err")" \
 		"$(grep -E '^(not )?ok' "$work/sev.out")"
+fi
+# scripts/sevsim says "kvm-run-need: kvm_amd": through kvm-run the same
+# SEV-ES launch goes to a nested kvm_amd and passes.
+timeout 300 scripts/kvm-run scripts/sevsim build/minisev run --sev-es -c 4 -t sev_status,smp \
+	>"$work/nested.out" 2>"$work/nested.err" </dev/null
+rc=$?
+if [ $rc -eq 0 ] &&
+	grep -q "^kvm-run: /dev/kvm here is $host, not kvm_amd (scripts/sevsim says so)" "$work/nested.err" &&
+	grep -q '^minisev: KVM: kvm_amd ' "$work/nested.err" && grep -q '^ok 2 - smp$' "$work/nested.out"; then
+	ok "kvm-run takes scripts/sevsim to a nested kvm_amd, where SEV-ES on 4 vCPUs passes"
+else
+	not_ok "kvm-run scripts/sevsim ... --sev-es -c 4: exit $rc" "$(tail -n 5 "$work/nested.err")" \
+		"$(grep -E '^(not )?ok' "$work/nested.out")"
 fi
 echo "1..$n"
 [ $failed -eq 0 ]
