@@ -154,6 +154,19 @@ static const struct option run_long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* A number of seconds for `opt`, 0 to a day. */
+static int parse_secs(const char *arg, const char *opt, unsigned int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(arg, 0, 86400, &v)) {
+		fprintf(stderr, "minisev run: %s '%s': want seconds, 0 to 86400\n", opt, arg);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
 static bool valid_test_list(const char *s)
 {
 	/* Names are C identifiers; the firmware matches them literally. */
@@ -270,22 +283,12 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->firmware = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_u64(optarg, 0, 86400, &v)) {
-				fprintf(stderr,
-					"minisev run: --timeout '%s': want seconds, 0 to 86400\n",
-					optarg);
+			if (parse_secs(optarg, "--timeout", &o->timeout_s))
 				return -EINVAL;
-			}
-			o->timeout_s = v;
 			break;
 		case OPT_STALL:
-			if (parse_u64(optarg, 0, 86400, &v)) {
-				fprintf(stderr,
-					"minisev run: --stall '%s': want seconds, 0 to 86400\n",
-					optarg);
+			if (parse_secs(optarg, "--stall", &o->stall_s))
 				return -EINVAL;
-			}
-			o->stall_s = v;
 			break;
 		case OPT_TIMINGS:
 			o->timings_path = optarg;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -179,26 +181,27 @@ int kprobe_run(struct kprobe *p, unsigned int timeout_ms)
 		.it_interval = { 0, 100 * 1000000L },
 	};
 	struct timespec zero = { 0, 0 };
-	sigset_t sig;
+	sigset_t sig, saved;
+	timer_t timer;
 	int ret, err;
 
 	sigemptyset(&sig);
 	sigaddset(&sig, KPROBE_SIGNAL);
-	pthread_sigmask(SIG_BLOCK, &sig, &p->saved_mask);
+	pthread_sigmask(SIG_BLOCK, &sig, &saved);
 	sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id, unnamed in glibc 2.36 */
-	if (timer_create(CLOCK_MONOTONIC, &sev, &p->timer) < 0) {
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0) {
 		err = errno;
-		pthread_sigmask(SIG_SETMASK, &p->saved_mask, NULL);
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 		set_why(p, "timer_create", err);
 		return -err;
 	}
-	timer_settime(p->timer, 0, &its, NULL);
+	timer_settime(timer, 0, &its, NULL);
 	ret = p->ioctl(p->vcpu_fd, KVM_RUN, 0);
 	err = errno;
-	timer_delete(p->timer);
+	timer_delete(timer);
 	while (sigtimedwait(&sig, NULL, &zero) == KPROBE_SIGNAL)
 		;
-	pthread_sigmask(SIG_SETMASK, &p->saved_mask, NULL);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (ret == 0)
 		return 0;
 	if (err == EINTR)

@@ -14,10 +14,8 @@
 #ifndef MINISEV_KVM_PROBE_H
 #define MINISEV_KVM_PROBE_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 #include <linux/kvm.h>
 
 #include "util.h"
@@ -38,9 +36,6 @@ struct kprobe {
 	struct kvm_run *run;
 	size_t run_size;
 	uint8_t *mem; /* KPROBE_MEM_SIZE bytes at GPA 0 */
-	timer_t timer;
-	int have_timer;
-	sigset_t saved_mask;
 	char why[120]; /* what failed, for the caller's message */
 };
 

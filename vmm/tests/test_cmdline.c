@@ -32,19 +32,21 @@ static void test_defaults(void **state)
 	assert_null(o.firmware);
 	assert_string_equal(o.tests, "");
 	assert_int_equal(o.timeout_s, 300);
+	assert_int_equal(o.stall_s, 60);
 	assert_null(o.timings_path);
 }
 
 static void test_all_options(void **state)
 {
 	assert_int_equal(PARSE("-c", "4", "-m", "1G", "-t", "smp,long_mode", "-f", "fw.elf",
-			       "--timeout", "0", "--timings", "t.json", "-v"),
+			       "--timeout", "0", "--stall", "5", "--timings", "t.json", "-v"),
 			 0);
 	assert_int_equal(o.nr_vcpus, 4);
 	assert_int_equal(o.ram_size, 1ULL << 30);
 	assert_string_equal(o.tests, "smp,long_mode");
 	assert_string_equal(o.firmware, "fw.elf");
 	assert_int_equal(o.timeout_s, 0);
+	assert_int_equal(o.stall_s, 5);
 	assert_string_equal(o.timings_path, "t.json");
 	assert_int_equal(o.verbosity, 2);
 	assert_int_equal(PARSE("--cpus=16", "--memory=8M", "--tests=list", "-q"), 0);
@@ -91,6 +93,8 @@ static void test_bad_tests(void **state)
 static void test_bad_misc(void **state)
 {
 	assert_int_equal(PARSE("--timeout", "forever"), -EINVAL);
+	assert_int_equal(PARSE("--stall", "-1"), -EINVAL);
+	assert_int_equal(PARSE("--stall", "86401"), -EINVAL);
 	assert_int_equal(PARSE("--bogus"), -EINVAL);
 	assert_int_equal(PARSE("-c"), -EINVAL); /* missing argument */
 	assert_int_equal(PARSE("stray"), -EINVAL);
