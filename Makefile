@@ -80,8 +80,13 @@ $(BUILD)/libsevsim.so: $(SEVSIM_OBJS) $(BUILD)/libminisev.a vmm/sevsim/exports.m
 	$(Q)$(CC) -shared -Wl,--version-script=vmm/sevsim/exports.map -Wl,-Bsymbolic -Wl,--no-undefined \
 		-o $@ $(SEVSIM_OBJS) $(BUILD)/libminisev.a -lcrypto -ldl -lpthread
 
+# The model's KVM interface checked against real KVM's (run under scripts/sevsim).
+$(BUILD)/sevsim-check: $(BUILD)/host/vmm/sevsim/tests/kvmsim_check.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^
+
 ifneq ($(wildcard vmm/sevsim/psp.c),)
-ALL_TARGETS += $(BUILD)/libsevsim.so
+ALL_TARGETS += $(BUILD)/libsevsim.so $(BUILD)/sevsim-check
 endif
 
 # Unit tests: test_foo.c anywhere in UNIT_TEST_SRCS becomes build/tests/test_foo,

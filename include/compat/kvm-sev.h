@@ -47,6 +47,28 @@ struct minisev_kvm_sev_init {
 };
 _Static_assert(sizeof(struct minisev_kvm_sev_init) == 48, "kvm_sev_init layout");
 
+/*
+ * Linux 6.8: KVM_SET_USER_MEMORY_REGION2 and KVM_CAP_USER_MEMORY2, a
+ * memslot with guest_memfd fields (struct kvm_userspace_memory_region2).
+ */
+struct minisev_kvm_userspace_memory_region2 {
+	uint32_t slot;
+	uint32_t flags;
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;
+	uint64_t userspace_addr;
+	uint64_t guest_memfd_offset;
+	uint32_t guest_memfd;
+	uint32_t pad1;
+	uint64_t pad2[14];
+};
+_Static_assert(sizeof(struct minisev_kvm_userspace_memory_region2) == 160,
+	       "kvm_userspace_memory_region2 layout");
+#define MINISEV_KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct minisev_kvm_userspace_memory_region2)
+#define MINISEV_KVM_CAP_USER_MEMORY2 231
+#define MINISEV_KVM_MEM_GUEST_MEMFD (1u << 2)
+
 /* Linux 5.19: GHCB termination request as a system event. */
 #ifndef KVM_SYSTEM_EVENT_SEV_TERM
 #define KVM_SYSTEM_EVENT_SEV_TERM 6

@@ -55,10 +55,9 @@ static close_fn real_close;
 
 struct simslot {
 	bool used;
-	uint32_t id;
+	uint32_t id, flags;
 	uint64_t gpa, size;
-	uint8_t *hva; /* the VMM's view */
-	uint8_t *priv; /* private memory, NULL until SEV is active */
+	uint8_t *hva; /* the VMM's view; private memory is the shadow of it */
 };
 
 struct simregion {
@@ -74,6 +73,7 @@ enum ghcb_pending {
 	GHCB_IO_OUT,
 	GHCB_MMIO_READ, /* copy run->mmio.data into the scratch buffer */
 	GHCB_MMIO_WRITE,
+	GHCB_MSR, /* an MSR the VMM filters: its answer into RAX/RDX, or #GP */
 };
 
 struct simvcpu {
@@ -82,6 +82,8 @@ struct simvcpu {
 	struct simvm *vm;
 	struct kvm_run *run; /* our own mapping of the vCPU's kvm_run */
 	bool protected; /* VMSA encrypted: register state frozen */
+	bool unpaged; /* CR0.PG clear as last set or seen */
+	bool holds_priv; /* runs unpaged: plain GPAs must reach private memory */
 	struct kvm_cpuid2 *cpuid; /* as set by KVM_SET_CPUID2, for GHCB CPUID */
 
 	/* SEV-ES */
@@ -92,9 +94,25 @@ struct simvcpu {
 	uint64_t pend_scratch; /* offset in the GHCB page of string/MMIO data */
 };
 
+struct msr_filter_copy {
+	bool set;
+	uint32_t flags, nranges;
+	struct kvm_msr_filter_range ranges[KVM_MSR_FILTER_MAX_RANGES];
+	uint8_t *bitmaps[KVM_MSR_FILTER_MAX_RANGES];
+};
+
 struct simvm {
 	int fd;
 	int kvm_fd;
+	int id; /* index in vms[], the bit in shadow users; -1 when none was free */
+	bool dead; /* moved away: kvm_vm_dead(), every ioctl EIO */
+	struct simvm *mirror_of; /* KVM_CAP_VM_COPY_ENC_CONTEXT_FROM */
+	unsigned int refs; /* mirrors that share this VM's handle */
+	bool closed;
+	bool view_priv; /* plain GPAs reach private memory (a vCPU runs unpaged) */
+	unsigned int priv_holders;
+	uint32_t vmm_msr_reasons; /* KVM_CAP_X86_USER_SPACE_MSR as the VMM asked */
+	struct msr_filter_copy vmm_filter; /* KVM_X86_SET_MSR_FILTER as the VMM set it */
 	unsigned long type; /* as the VMM asked: 0, 2 or 3 */
 	bool active; /* INIT done */
 	bool es;
@@ -111,6 +129,18 @@ struct simvm {
 	struct simvcpu *vcpus[MAX_VCPUS];
 };
 
+#define MAX_SHADOWS 64
+#define MAX_VMS 64
+
+struct shadow {
+	uint64_t lo, hi; /* host range, page aligned */
+	uint8_t *mem;
+	uint64_t users; /* bit i: VM id i uses it */
+};
+
+static struct shadow shadows[MAX_SHADOWS];
+static struct simvm *vms[MAX_VMS]; /* every VM by id, until its fd is closed */
+
 enum fd_kind { FD_NONE, FD_SEV, FD_KVM, FD_VM, FD_VCPU };
 
 static struct {
@@ -126,6 +156,13 @@ static struct {
 static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct psp *psp;
 static bool init2_mode = true;
+/*
+ * A second LAUNCH_UPDATE_VMSA: kernels up to the 6.10-6.1x series re-sync
+ * and re-measure every VMSA (the kernel selftests of that era rely on it);
+ * 2026 stable kernels refuse it with EINVAL (§10).  SEVSIM_KVM=6.10 is an
+ * INIT2 kernel of that series, "legacy" one before 6.10, "init2" today's.
+ */
+static bool second_vmsa_ok;
 static bool debug;
 /*
  * SEVSIM_DEBUG_SWAP=1: kvm_amd.debug_swap=Y on a CPU with DebugSwap.  On
@@ -166,10 +203,14 @@ static void sim_init(void)
 		sim_log("cannot find libc's open/ioctl/close");
 		abort();
 	}
-	if (mode && !strcmp(mode, "legacy"))
+	if (mode && !strcmp(mode, "legacy")) {
 		init2_mode = false;
-	else if (mode && strcmp(mode, "init2"))
-		sim_log("SEVSIM_KVM=%s: want init2 or legacy; using init2", mode);
+		second_vmsa_ok = true;
+	} else if (mode && !strcmp(mode, "6.10")) {
+		second_vmsa_ok = true;
+	} else if (mode && strcmp(mode, "init2")) {
+		sim_log("SEVSIM_KVM=%s: want init2, 6.10 or legacy; using init2", mode);
+	}
 	debug = getenv("SEVSIM_DEBUG") && *getenv("SEVSIM_DEBUG") == '1';
 	if (getenv("SEVSIM_DEBUG_SWAP") && *getenv("SEVSIM_DEBUG_SWAP") == '1')
 		debug_swap = SVM_SEV_FEAT_DEBUG_SWAP;
@@ -313,7 +354,11 @@ static int kvm_dev_ioctl(int fd, unsigned long req, void *arg)
 		vm->kvm_fd = fd;
 		vm->type = type;
 		vm->sev_fd = -1;
+		vm->id = -1;
 		pthread_mutex_lock(&sim_lock);
+		for (int i = 0; i < MAX_VMS && vm->id < 0; i++)
+			if (!vms[i])
+				vms[vm->id = i] = vm;
 		fds[ret].kind = FD_VM;
 		fds[ret].obj = vm;
 		pthread_mutex_unlock(&sim_lock);
@@ -325,6 +370,11 @@ static int kvm_dev_ioctl(int fd, unsigned long req, void *arg)
 		if ((long)arg == KVM_CAP_VM_TYPES && init2_mode)
 			return (ret > 0 ? ret : 0) | (1 << KVM_X86_DEFAULT_VM) |
 			       (1 << KVM_X86_SEV_VM) | (1 << KVM_X86_SEV_ES_VM);
+		/* What the model serves on any kernel under it. */
+		if ((long)arg == MINISEV_KVM_CAP_USER_MEMORY2 ||
+		    (long)arg == KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM ||
+		    (long)arg == KVM_CAP_VM_COPY_ENC_CONTEXT_FROM)
+			return 1;
 		return ret;
 	case KVM_GET_SUPPORTED_CPUID: {
 		struct kvm_cpuid2 *c = arg;
@@ -361,51 +411,194 @@ static int kvm_dev_ioctl(int fd, unsigned long req, void *arg)
 
 /* ---- guest memory ------------------------------------------------------ */
 
-/* The memslot holding host range [hva, hva + len), or NULL. */
-static struct simslot *slot_of_hva(struct simvm *vm, uint64_t hva, uint64_t len, uint64_t *gpa)
-{
-	for (int i = 0; i < MAX_SLOTS; i++) {
-		struct simslot *s = &vm->slots[i];
-		uint64_t base = (uint64_t)(uintptr_t)s->hva;
+/*
+ * Private memory belongs to host pages, as on hardware, where the
+ * ciphertext lives in the RAM itself: whatever memslots map a page, before
+ * any maps it (QEMU encrypts its BIOS before the slot exists), after a
+ * slot is deleted or split (PAM and SMRAM changes), and the same for two
+ * slots over the same host memory.  The model keeps the plaintext in
+ * shadows: anonymous mappings that mirror ranges of the VMM's address
+ * space page for page, made on first use (a memslot of an SEV VM,
+ * LAUNCH_UPDATE_DATA, DBG_ENCRYPT) and merged when a later range overlaps
+ * two of them.  A merge moves their pages with mremap (nothing is copied)
+ * and points every memslot that used them at the new place.
+ */
+static int slot_remap(struct simvm *vm, struct simslot *s);
 
-		if (!s->used || hva < base || hva - base >= s->size || len > s->size - (hva - base))
-			continue;
-		*gpa = s->gpa + (hva - base);
-		return s;
+static struct shadow *shadow_find(uint64_t hva, uint64_t len)
+{
+	for (int i = 0; i < MAX_SHADOWS; i++) {
+		struct shadow *sh = &shadows[i];
+
+		if (sh->mem && hva >= sh->lo && hva < sh->hi && len <= sh->hi - hva)
+			return sh;
 	}
 	return NULL;
 }
 
-static int set_alias(struct simvm *vm, struct simslot *s)
+/* The plaintext of host range [hva, hva + len), or NULL when it has none. */
+static uint8_t *priv_of(uint64_t hva, uint64_t len)
 {
-	struct kvm_userspace_memory_region r = {
-		.slot = SEVSIM_ALIAS_SLOT_BASE + s->id,
-		.guest_phys_addr = s->gpa | (1ULL << SEVSIM_CBIT),
-		.memory_size = s->size,
-	};
+	struct shadow *sh = shadow_find(hva, len);
 
-	if (!s->priv) {
-		s->priv = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (s->priv == MAP_FAILED) {
-			s->priv = NULL;
-			return -ENOMEM;
+	return sh ? sh->mem + (hva - sh->lo) : NULL;
+}
+
+/* Grow [*lo, *hi) to cover every shadow it overlaps (they are disjoint). */
+static void shadow_union(uint64_t *lo, uint64_t *hi)
+{
+	bool grew = true;
+
+	while (grew) {
+		grew = false;
+		for (int i = 0; i < MAX_SHADOWS; i++) {
+			struct shadow *sh = &shadows[i];
+
+			if (!sh->mem || sh->hi <= *lo || *hi <= sh->lo ||
+			    (sh->lo >= *lo && sh->hi <= *hi))
+				continue;
+			*lo = sh->lo < *lo ? sh->lo : *lo;
+			*hi = sh->hi > *hi ? sh->hi : *hi;
+			grew = true;
 		}
 	}
-	r.userspace_addr = (uint64_t)(uintptr_t)s->priv;
-	if (real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-		int err = errno;
+}
 
+/* The plaintext of [hva, hva + len) for `vm`, its shadow made as needed. */
+static uint8_t *shadow_get(struct simvm *vm, uint64_t hva, uint64_t len)
+{
+	uint64_t lo = hva & ~(PAGE_SIZE - 1), hi, users = 0;
+	struct shadow *sh = shadow_find(hva, len), *slot = NULL;
+	bool moved = false;
+	uint8_t *mem;
+
+	if (vm->id < 0 || !len || hva + len < hva)
+		return NULL;
+	if (sh) {
+		sh->users |= 1ULL << vm->id;
+		return sh->mem + (hva - sh->lo);
+	}
+	hi = (hva + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	shadow_union(&lo, &hi);
+	mem = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	for (int i = 0; i < MAX_SHADOWS; i++) {
+		sh = &shadows[i];
+		if (sh->mem && sh->lo >= lo && sh->hi <= hi) {
+			/* Onto its place in the new mapping, pages and all. */
+			if (mremap(sh->mem, sh->hi - sh->lo, sh->hi - sh->lo,
+				   MREMAP_MAYMOVE | MREMAP_FIXED,
+				   mem + (sh->lo - lo)) == MAP_FAILED) {
+				sim_log("cannot merge private memory (mremap: %s)",
+					strerror(errno));
+				abort();
+			}
+			users |= sh->users;
+			memset(sh, 0, sizeof(*sh));
+			moved = true;
+		}
+		if (!sh->mem && !slot)
+			slot = sh;
+	}
+	if (!slot) {
+		munmap(mem, hi - lo);
+		sim_log("more than %d separate ranges of private memory", MAX_SHADOWS);
+		return NULL;
+	}
+	*slot = (struct shadow){ lo, hi, mem, users | 1ULL << vm->id };
+	/* Memslots into the shadows that moved follow them. */
+	for (int i = 0; moved && i < MAX_VMS; i++) {
+		struct simvm *o = vms[i];
+
+		for (int j = 0; o && o->active && j < MAX_SLOTS; j++) {
+			uint64_t b = (uint64_t)(uintptr_t)o->slots[j].hva;
+
+			if (o->slots[j].used && b >= lo && b < hi)
+				slot_remap(o, &o->slots[j]);
+		}
+	}
+	return mem + (hva - lo);
+}
+
+/* A VM is gone: shadows no other VM uses go with it. */
+static void shadows_release(struct simvm *vm)
+{
+	for (int i = 0; vm->id >= 0 && i < MAX_SHADOWS; i++) {
+		struct shadow *sh = &shadows[i];
+
+		sh->users &= ~(1ULL << vm->id);
+		if (sh->mem && !sh->users) {
+			munmap(sh->mem, sh->hi - sh->lo);
+			memset(sh, 0, sizeof(*sh));
+		}
+	}
+}
+
+/* KVM_SET_USER_MEMORY_REGION on the real KVM; a slot's host address can
+ * only change by deleting it first. */
+static int real_slot(struct simvm *vm, uint32_t id, uint32_t flags, uint64_t gpa, uint64_t size,
+		     void *uaddr, bool replace)
+{
+	struct kvm_userspace_memory_region r = { .slot = id };
+
+	if (replace)
+		real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+	r.flags = flags;
+	r.guest_phys_addr = gpa;
+	r.memory_size = size;
+	r.userspace_addr = (uint64_t)(uintptr_t)uaddr;
+	return real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+/*
+ * Point a slot of an SEV VM where it belongs: its private alias at
+ * GPA | C-bit always at the shadow; the slot itself at the VMM's pages,
+ * or at the shadow while the VM's view is private (a vCPU runs unpaged,
+ * where every access is private).  Read-only stays read-only on both.
+ */
+static int slot_remap(struct simvm *vm, struct simslot *s)
+{
+	uint8_t *priv = shadow_get(vm, (uint64_t)(uintptr_t)s->hva, s->size);
+	uint32_t ro = s->flags & KVM_MEM_READONLY;
+	int ret;
+
+	if (!priv)
+		return -ENOMEM;
+	ret = real_slot(vm, SEVSIM_ALIAS_SLOT_BASE + s->id, ro, s->gpa | (1ULL << SEVSIM_CBIT),
+			s->size, priv, true);
+	if (ret) {
 		sim_log("cannot add the private alias of slot %u at %#llx: %s (the model needs "
 			"guest physical addresses up to bit %d: QEMU -cpu ...,phys-bits=48)",
-			s->id, (unsigned long long)r.guest_phys_addr, strerror(err), SEVSIM_CBIT);
-		return -err;
+			s->id, (unsigned long long)(s->gpa | (1ULL << SEVSIM_CBIT)), strerror(-ret),
+			SEVSIM_CBIT);
+		return ret;
 	}
-	return 0;
+	return real_slot(vm, s->id, s->flags, s->gpa, s->size, vm->view_priv ? priv : s->hva, true);
+}
+
+/*
+ * Switch what plain (C-bit clear) GPAs reach in every slot of `vm`.  On
+ * hardware a vCPU with paging off, like one at the reset vector, makes
+ * every access private; the model cannot tell such a vCPU's accesses
+ * from another's, so the whole VM's view follows (see vcpu_run()).
+ */
+static void vm_set_view(struct simvm *vm, bool priv)
+{
+	if (vm->view_priv == priv)
+		return;
+	vm->view_priv = priv;
+	sim_debug("plain guest physical addresses now reach %s memory",
+		  priv ? "private" : "the VMM's (shared)");
+	for (int i = 0; i < MAX_SLOTS; i++)
+		if (vm->slots[i].used && slot_remap(vm, &vm->slots[i]))
+			sim_log("slot %u: cannot switch its view", vm->slots[i].id);
 }
 
 static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *r)
 {
+	struct kvm_userspace_memory_region real = *r;
 	struct simslot *s = NULL;
 	int ret;
 
@@ -413,13 +606,19 @@ static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *
 		sim_log("memslot id %u collides with the model's private aliases", r->slot);
 		return fail(EINVAL);
 	}
-	ret = real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, r);
-	if (ret < 0)
-		return ret;
 	pthread_mutex_lock(&sim_lock);
 	for (int i = 0; i < MAX_SLOTS; i++)
 		if (vm->slots[i].used && vm->slots[i].id == r->slot)
 			s = &vm->slots[i];
+	/* A slot that points at the shadow now is changed there. */
+	if (s && r->memory_size && vm->active && vm->view_priv &&
+	    r->userspace_addr == (uint64_t)(uintptr_t)s->hva)
+		real.userspace_addr = (uint64_t)(uintptr_t)priv_of(r->userspace_addr, s->size);
+	ret = real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &real);
+	if (ret < 0) {
+		pthread_mutex_unlock(&sim_lock);
+		return ret;
+	}
 	if (!s && r->memory_size) {
 		for (int i = 0; i < MAX_SLOTS && !s; i++)
 			if (!vm->slots[i].used)
@@ -431,23 +630,20 @@ static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *
 		}
 	}
 	if (s && !r->memory_size) {
-		/* Deleting a slot deletes its alias and the private memory. */
-		struct kvm_userspace_memory_region del = {
-			.slot = SEVSIM_ALIAS_SLOT_BASE + s->id,
-		};
-
-		if (s->priv) {
-			real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &del);
-			munmap(s->priv, s->size);
-		}
+		/* The alias goes; the private memory stays with the host pages. */
+		if (vm->active)
+			real_slot(vm, SEVSIM_ALIAS_SLOT_BASE + s->id, 0, 0, 0, NULL, false);
 		memset(s, 0, sizeof(*s));
 	} else if (s) {
-		s->used = true;
-		s->id = r->slot;
-		s->gpa = r->guest_phys_addr;
-		s->size = r->memory_size;
-		s->hva = (uint8_t *)(uintptr_t)r->userspace_addr;
-		if (vm->active && (ret = set_alias(vm, s))) {
+		*s = (struct simslot){
+			.used = true,
+			.id = r->slot,
+			.flags = r->flags,
+			.gpa = r->guest_phys_addr,
+			.size = r->memory_size,
+			.hva = (uint8_t *)(uintptr_t)r->userspace_addr,
+		};
+		if (vm->active && (ret = slot_remap(vm, s))) {
 			pthread_mutex_unlock(&sim_lock);
 			return fail(-ret);
 		}
@@ -457,14 +653,38 @@ static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *
 }
 
 /*
+ * KVM_SET_USER_MEMORY_REGION2 (6.8+): the same slot with guest_memfd
+ * fields, which SEV and SEV-ES VMs cannot use.  Served on any kernel,
+ * through the old ioctl, which every kernel has.
+ */
+static int vm_set_memslot2(struct simvm *vm, struct minisev_kvm_userspace_memory_region2 *r2)
+{
+	struct kvm_userspace_memory_region r;
+
+	if (!r2)
+		return fail(EFAULT);
+	if (r2->flags & MINISEV_KVM_MEM_GUEST_MEMFD)
+		return fail(EINVAL);
+	r = (struct kvm_userspace_memory_region){
+		.slot = r2->slot,
+		.flags = r2->flags,
+		.guest_phys_addr = r2->guest_phys_addr,
+		.memory_size = r2->memory_size,
+		.userspace_addr = r2->userspace_addr,
+	};
+	return vm_set_memslot(vm, &r);
+}
+
+/*
  * What the host sees of encrypted memory: AES-256-CTR under the guest's
- * key with the block counter taken from the guest physical address, so
- * the same plaintext at two addresses gives two ciphertexts, as SEV's
- * address tweak does.  Not SEV's cipher (AES-128-XEX), but real
+ * key with the block counter taken from the host address (hardware's
+ * tweak is the system physical address), so the same plaintext on two
+ * pages gives two ciphertexts.  Not SEV's cipher (AES-128-XEX), but real
  * ciphertext that no host code can read.
  */
-static int encrypt_host_view(struct simvm *vm, uint8_t *buf, uint64_t gpa, size_t len)
+static int encrypt_host_view(struct simvm *vm, uint8_t *buf, size_t len)
 {
+	uint64_t pa = (uint64_t)(uintptr_t)buf;
 	uint8_t key[32], iv[16] = { 0 };
 	EVP_CIPHER_CTX *ctx;
 	int outl, ret = -EIO;
@@ -472,7 +692,7 @@ static int encrypt_host_view(struct simvm *vm, uint8_t *buf, uint64_t gpa, size_
 	if (psp_guest_key(psp, vm->handle, key))
 		return -EIO;
 	for (int i = 0; i < 8; i++)
-		iv[15 - i] = (gpa / 16) >> (8 * i);
+		iv[15 - i] = (pa / 16) >> (8 * i);
 	ctx = EVP_CIPHER_CTX_new();
 	if (ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, key, iv) &&
 	    EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)len))
@@ -542,17 +762,140 @@ static int blob_ok(uint64_t uaddr, uint32_t len)
  * every other MSR the guest touches directly does too (default deny):
  * on hardware such an RDMSR or WRMSR raises #VC, and the model raises it.
  * Accesses the GHCB asks for are the model's own KVM_GET/SET_MSRS, which
- * no filter applies to.
+ * no filter applies to, so the model applies the VMM's filter to them.
+ *
+ * A VMM may install its own filter and exit reasons too (QEMU filters
+ * MSR_CORE_THREAD_COUNT after KVM_SEV_INIT).  One filter per VM exists
+ * in KVM, so the model keeps the VMM's and installs both merged: its own
+ * range first (KVM takes the first range that matches), then the VMM's,
+ * with the VMM's default action unless SEV-ES needs default deny.  Exits
+ * for the VMM's MSRs reach the VMM as they would without the model.
  */
-static int enable_msr_exits(struct simvm *vm, bool es)
+static int install_msr_filter(struct simvm *vm)
 {
-	int ret = sim_enable_msr_exits((kprobe_ioctl_fn)real_ioctl, vm->fd, es);
+	static uint8_t deny[1]; /* bit clear: the access exits to user space */
+	const struct msr_filter_copy *f = &vm->vmm_filter;
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_FILTER | vm->vmm_msr_reasons },
+	};
+	struct kvm_msr_filter m = {
+		.flags = vm->es		  ? KVM_MSR_FILTER_DEFAULT_DENY :
+			 f->set ? f->flags :
+					    KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.ranges[0] = {
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = 2,
+			.base = MSR_AMD64_SEV_ES_GHCB,
+			.bitmap = deny,
+		},
+	};
+	uint32_t n = 1;
 
-	if (ret)
+	for (uint32_t i = 0; f->set && i < f->nranges; i++) {
+		if (n == KVM_MSR_FILTER_MAX_RANGES) {
+			sim_log("the VMM's MSR filter has %u ranges: with the model's own one "
+				"that is more than KVM's %d",
+				f->nranges, KVM_MSR_FILTER_MAX_RANGES);
+			return -E2BIG;
+		}
+		m.ranges[n] = f->ranges[i];
+		m.ranges[n++].bitmap = f->bitmaps[i];
+	}
+	if (real_ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0 ||
+	    real_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, &m) < 0) {
+		int err = errno;
+
 		sim_log("this KVM cannot send the SEV MSRs to user space (KVM_CAP_X86_USER_SPACE_MSR,"
 			" KVM_X86_SET_MSR_FILTER): %s",
-			strerror(-ret));
-	return ret ? -ENOTTY : 0;
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* KVM_X86_SET_MSR_FILTER from the VMM: kept, and merged once SEV is on. */
+static int vmm_set_msr_filter(struct simvm *vm, const struct kvm_msr_filter *f)
+{
+	struct msr_filter_copy c = { .set = true };
+	int ret;
+
+	if (!f)
+		return fail(EFAULT);
+	/* The real KVM checks it first, as it would without the model. */
+	ret = real_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, f);
+	if (ret < 0)
+		return ret;
+	c.flags = f->flags;
+	for (uint32_t i = 0; i < KVM_MSR_FILTER_MAX_RANGES && f->ranges[i].flags; i++) {
+		size_t len = (f->ranges[i].nmsrs + 7) / 8;
+
+		c.ranges[i] = f->ranges[i];
+		c.bitmaps[i] = malloc(len ? len : 1);
+		if (!c.bitmaps[i])
+			ret = -ENOMEM;
+		else
+			memcpy(c.bitmaps[i], f->ranges[i].bitmap, len);
+		c.nranges = i + 1;
+	}
+	pthread_mutex_lock(&sim_lock);
+	for (uint32_t i = 0; i < vm->vmm_filter.nranges; i++)
+		free(vm->vmm_filter.bitmaps[i]);
+	vm->vmm_filter = c;
+	if (!ret && vm->active)
+		ret = install_msr_filter(vm);
+	pthread_mutex_unlock(&sim_lock);
+	return ret ? fail(-ret) : 0;
+}
+
+/* KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) from the VMM. */
+static int vmm_user_space_msr(struct simvm *vm, struct kvm_enable_cap *cap)
+{
+	int ret = real_ioctl(vm->fd, KVM_ENABLE_CAP, cap);
+
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&sim_lock);
+	vm->vmm_msr_reasons = (uint32_t)cap->args[0];
+	ret = vm->active ? install_msr_filter(vm) : 0;
+	pthread_mutex_unlock(&sim_lock);
+	return ret ? fail(-ret) : 0;
+}
+
+/* Would the VMM's own filter send this access to the VMM (or deny it)? */
+static bool vmm_filter_denies(const struct simvm *vm, uint32_t index, bool write)
+{
+	const struct msr_filter_copy *f = &vm->vmm_filter;
+	uint32_t want = write ? KVM_MSR_FILTER_WRITE : KVM_MSR_FILTER_READ;
+
+	if (!f->set)
+		return false;
+	for (uint32_t i = 0; i < f->nranges; i++) {
+		const struct kvm_msr_filter_range *r = &f->ranges[i];
+		uint32_t bit = index - r->base;
+
+		if (!(r->flags & want) || index < r->base || bit >= r->nmsrs)
+			continue;
+		return !(f->bitmaps[i][bit / 8] & (1u << (bit % 8)));
+	}
+	return f->flags & KVM_MSR_FILTER_DEFAULT_DENY;
+}
+
+/* SEV is on for `vm` (INIT, or an encryption context moved or mirrored in). */
+static int vm_activate(struct simvm *vm)
+{
+	int ret = install_msr_filter(vm);
+
+	if (ret)
+		return ret;
+	vm->active = true;
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		if (vm->slots[i].used && (ret = slot_remap(vm, &vm->slots[i]))) {
+			vm->active = false;
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -589,28 +932,20 @@ static int guest_init(struct simvm *vm, struct kvm_sev_cmd *cmd, bool es)
 
 	if (vm->active || vm->nr_vcpus)
 		return -EINVAL;
+	if (vm->id < 0)
+		return -ENOMEM;
 	check_kvm(vm->kvm_fd, es);
 	/* sev_platform_init(): the firmware is initialised on first use. */
 	ret = psp_platform_init(psp, &fw_err);
 	if (ret)
 		return fw_result(cmd, ret, fw_err);
-	ret = enable_msr_exits(vm, es);
-	if (ret)
-		return ret;
-	vm->active = true;
 	vm->es = es;
 	if (es && !vm->ghcb_version)
 		vm->ghcb_version = vm->type == KVM_X86_DEFAULT_VM ? 1 : 2;
 	/* sev_es_sync_vmsa() before 6.10: DebugSwap whenever the host has it. */
 	if (es && !init2_mode)
 		vm->vmsa_features = debug_swap;
-	for (int i = 0; i < MAX_SLOTS; i++) {
-		if (vm->slots[i].used && (ret = set_alias(vm, &vm->slots[i]))) {
-			vm->active = false;
-			return ret;
-		}
-	}
-	return 0;
+	return vm_activate(vm);
 }
 
 static int cmd_init2(struct simvm *vm, struct kvm_sev_cmd *cmd)
@@ -669,10 +1004,8 @@ static int cmd_launch_start(struct simvm *vm, struct kvm_sev_cmd *cmd)
 static int cmd_update_data(struct simvm *vm, struct kvm_sev_cmd *cmd)
 {
 	struct kvm_sev_launch_update_data *u = (void *)(uintptr_t)cmd->data;
-	struct simslot *s;
 	uint32_t fw_err = 0;
-	uint64_t gpa;
-	uint8_t *src;
+	uint8_t *src, *priv;
 	int ret;
 
 	if (!u)
@@ -682,20 +1015,21 @@ static int cmd_update_data(struct simvm *vm, struct kvm_sev_cmd *cmd)
 	ret = account_pages(vm, u->len, false);
 	if (ret)
 		return ret;
-	s = slot_of_hva(vm, u->uaddr, u->len, &gpa);
-	if (!s) {
-		/* Real KVM can encrypt any host memory; the model keeps RAM only. */
-		sim_log("LAUNCH_UPDATE_DATA of host memory outside guest RAM is not modelled");
-		return -EFAULT;
-	}
+	/*
+	 * sev_launch_update_data() pins whatever user pages it is given, in
+	 * a memslot or not (QEMU encrypts its BIOS before mapping it).
+	 */
+	priv = shadow_get(vm, u->uaddr, u->len);
+	if (!priv)
+		return -ENOMEM;
 	src = (uint8_t *)(uintptr_t)u->uaddr;
 	ret = psp_launch_update_data(psp, vm->handle, src, u->len, &fw_err);
 	if (ret)
 		return fw_result(cmd, ret, fw_err);
 	/* The plaintext becomes the guest's private memory... */
-	memcpy(s->priv + (gpa - s->gpa), src, u->len);
+	memcpy(priv, src, u->len);
 	/* ...and the host keeps ciphertext, encrypted in place (§3.4). */
-	if (encrypt_host_view(vm, src, gpa, u->len))
+	if (encrypt_host_view(vm, src, u->len))
 		return -EIO;
 	return fw_result(cmd, 0, 0);
 }
@@ -731,10 +1065,9 @@ static int cmd_measure(struct simvm *vm, struct kvm_sev_cmd *cmd)
 static int cmd_secret(struct simvm *vm, struct kvm_sev_cmd *cmd)
 {
 	struct kvm_sev_launch_secret *p = (void *)(uintptr_t)cmd->data;
-	uint8_t *plain = NULL;
-	struct simslot *s;
+	uint8_t *plain = NULL, *priv;
 	uint32_t fw_err = 0;
-	uint64_t gpa;
+	uint64_t pa;
 	int ret;
 
 	if (!p)
@@ -742,26 +1075,27 @@ static int cmd_secret(struct simvm *vm, struct kvm_sev_cmd *cmd)
 	if (!p->guest_len || blob_ok(p->hdr_uaddr, p->hdr_len) || !p->hdr_uaddr ||
 	    blob_ok(p->trans_uaddr, p->trans_len) || !p->trans_uaddr)
 		return -EINVAL;
-	s = slot_of_hva(vm, p->guest_uaddr, p->guest_len, &gpa);
-	if (!s)
-		return -EFAULT;
 	/*
-	 * sev_launch_secret() insists the pinned guest pages are physically
-	 * contiguous; the model's RAM is 4 KiB pages, so a secret that
-	 * crosses a page is refused as on such a host (§3.7).
+	 * The firmware gets the system physical address of the pinned pages,
+	 * the host address here.  sev_launch_secret() insists those pages are
+	 * physically contiguous; the model's RAM is 4 KiB pages, so a secret
+	 * that crosses a page is refused as on such a host (§3.7).
 	 */
-	if ((gpa & ~(PAGE_SIZE - 1)) != ((gpa + p->guest_len - 1) & ~(PAGE_SIZE - 1)))
+	pa = p->guest_uaddr;
+	if ((pa & ~(PAGE_SIZE - 1)) != ((pa + p->guest_len - 1) & ~(PAGE_SIZE - 1)))
 		return -EINVAL;
+	priv = shadow_get(vm, pa, p->guest_len);
+	if (!priv)
+		return -EFAULT;
 	plain = malloc(p->trans_len);
 	if (!plain)
 		return -ENOMEM;
 	/* The firmware checks guest_len against trans_len and their alignment. */
-	ret = psp_launch_secret_at(psp, vm->handle, (void *)(uintptr_t)p->hdr_uaddr, p->hdr_len,
-				   gpa, p->guest_len, (void *)(uintptr_t)p->trans_uaddr,
-				   p->trans_len, plain, &fw_err);
+	ret = psp_launch_secret_at(psp, vm->handle, (void *)(uintptr_t)p->hdr_uaddr, p->hdr_len, pa,
+				   p->guest_len, (void *)(uintptr_t)p->trans_uaddr, p->trans_len,
+				   plain, &fw_err);
 	if (!ret) {
-		memcpy(s->priv + (gpa - s->gpa), plain,
-		       p->guest_len < p->trans_len ? p->guest_len : p->trans_len);
+		memcpy(priv, plain, p->guest_len < p->trans_len ? p->guest_len : p->trans_len);
 		ret = fw_result(cmd, 0, 0);
 	} else {
 		ret = fw_result(cmd, ret, fw_err);
@@ -792,9 +1126,8 @@ static int cmd_guest_status(struct simvm *vm, struct kvm_sev_cmd *cmd)
 static int cmd_dbg(struct simvm *vm, struct kvm_sev_cmd *cmd, bool decrypt)
 {
 	struct kvm_sev_dbg *d = (void *)(uintptr_t)cmd->data;
-	struct simslot *s;
 	uint32_t fw_err = 0;
-	uint64_t gpa;
+	uint8_t *priv;
 	int ret;
 
 	if (!d)
@@ -804,13 +1137,14 @@ static int cmd_dbg(struct simvm *vm, struct kvm_sev_cmd *cmd, bool decrypt)
 	ret = psp_dbg_allowed(psp, vm->handle, &fw_err);
 	if (ret)
 		return fw_result(cmd, ret, fw_err);
-	s = slot_of_hva(vm, decrypt ? d->src_uaddr : d->dst_uaddr, d->len, &gpa);
-	if (!s)
+	/* Any pinned user pages, as sev_dbg_crypt() takes them. */
+	priv = shadow_get(vm, decrypt ? d->src_uaddr : d->dst_uaddr, d->len);
+	if (!priv)
 		return -EFAULT;
 	if (decrypt)
-		memcpy((void *)(uintptr_t)d->dst_uaddr, s->priv + (gpa - s->gpa), d->len);
+		memcpy((void *)(uintptr_t)d->dst_uaddr, priv, d->len);
 	else
-		memcpy(s->priv + (gpa - s->gpa), (void *)(uintptr_t)d->src_uaddr, d->len);
+		memcpy(priv, (void *)(uintptr_t)d->src_uaddr, d->len);
 	return fw_result(cmd, 0, 0);
 }
 
@@ -938,6 +1272,11 @@ static int sev_mem_enc_op(struct simvm *vm, struct kvm_sev_cmd *cmd)
 	}
 	if (!get_psp())
 		return -ENODEV;
+	/* is_cmd_allowed_from_mirror() */
+	if (vm->mirror_of && cmd->id != KVM_SEV_LAUNCH_UPDATE_VMSA &&
+	    cmd->id != KVM_SEV_GUEST_STATUS && cmd->id != KVM_SEV_DBG_DECRYPT &&
+	    cmd->id != KVM_SEV_DBG_ENCRYPT)
+		return -EINVAL;
 	switch (cmd->id) {
 	case KVM_SEV_INIT:
 	case KVM_SEV_ES_INIT:
@@ -966,8 +1305,8 @@ static int sev_mem_enc_op(struct simvm *vm, struct kvm_sev_cmd *cmd)
 		/* sev_launch_update_vmsa(): SEV-ES only; VMSAs come with issue 5. */
 		if (!vm->es)
 			return -ENOTTY;
-		if (vm->vmsa_done)
-			return -EINVAL; /* new kernels refuse a second one (§9.11) */
+		if (vm->vmsa_done && !second_vmsa_ok)
+			return -EINVAL; /* 2026 stable kernels refuse a second one (§10) */
 		return cmd_update_vmsa(vm, cmd);
 	case KVM_SEV_LAUNCH_MEASURE:
 		return cmd_measure(vm, cmd);
@@ -1011,6 +1350,8 @@ static int reg_region(struct simvm *vm, struct kvm_enc_region *r, bool reg)
 	pthread_mutex_lock(&sim_lock);
 	if (!vm->active) {
 		ret = -ENOTTY;
+	} else if (vm->mirror_of) {
+		ret = -EINVAL; /* the owner pins, not a mirror */
 	} else if (!r->size || r->addr + r->size < r->addr) {
 		ret = -EINVAL;
 	} else if (reg) {
@@ -1041,12 +1382,141 @@ static int reg_region(struct simvm *vm, struct kvm_enc_region *r, bool reg)
 	return ret ? fail(-ret) : 0;
 }
 
+/* The VM behind a file descriptor the VMM passes in, or NULL. */
+static struct simvm *vm_of_fd(uint64_t fd)
+{
+	return fd < MAX_FD && fds[fd].kind == FD_VM ? fds[fd].obj : NULL;
+}
+
+/*
+ * sev_vm_copy_enc_context_from(): a mirror VM shares the source's ASID
+ * and handle (its own memory view, the same key) without a launch of its
+ * own; it may only add VMSAs, ask the status and debug.
+ */
+static int copy_enc_context(struct simvm *vm, struct simvm *src)
+{
+	int ret;
+
+	if (!src)
+		return -EBADF;
+	if (src == vm)
+		return -EINVAL;
+	if (vm->active || !src->active || src->mirror_of || vm->nr_vcpus)
+		return -EINVAL;
+	if (vm->id < 0)
+		return -ENOMEM;
+	vm->es = src->es;
+	vm->handle = src->handle;
+	vm->started = src->started;
+	vm->sev_fd = src->sev_fd;
+	vm->ghcb_version = src->ghcb_version;
+	vm->vmsa_features = src->vmsa_features;
+	ret = vm_activate(vm);
+	if (ret)
+		return ret;
+	vm->mirror_of = src;
+	src->refs++;
+	return 0;
+}
+
+/*
+ * sev_vm_move_enc_context_from(): intra-host migration.  The destination
+ * takes the source's encryption context, pinned pages and (SEV-ES) the
+ * vCPUs' encrypted state, vCPU for vCPU; the source is dead afterwards.
+ */
+static int move_enc_context(struct simvm *vm, struct simvm *src)
+{
+	int ret;
+
+	if (!src)
+		return -EBADF;
+	if (src == vm)
+		return -EINVAL;
+	if (vm->active || !src->active)
+		return -EINVAL;
+	if (vm->id < 0)
+		return -ENOMEM;
+	if (src->es) {
+		/* sev_check_source_vcpus() */
+		if (src->nr_vcpus != vm->nr_vcpus)
+			return -EINVAL;
+		for (unsigned int i = 0; i < src->nr_vcpus; i++)
+			if (!src->vcpus[i]->protected)
+				return -EINVAL;
+	}
+	vm->es = src->es;
+	vm->handle = src->handle;
+	vm->started = src->started;
+	vm->vmsa_done = src->vmsa_done;
+	vm->sev_fd = src->sev_fd;
+	vm->ghcb_version = src->ghcb_version;
+	vm->vmsa_features = src->vmsa_features;
+	ret = vm_activate(vm);
+	if (ret)
+		return ret;
+	vm->locked_pages = src->locked_pages;
+	memcpy(vm->regions, src->regions, sizeof(vm->regions));
+	vm->mirror_of = src->mirror_of;
+	vm->refs = src->refs;
+	for (unsigned int i = 0; vm->es && i < vm->nr_vcpus; i++) {
+		vm->vcpus[i]->protected = true;
+		vm->vcpus[i]->ghcb_msr = src->vcpus[i]->ghcb_msr;
+		src->vcpus[i]->protected = false;
+	}
+	/* Mirrors of the source now mirror the destination. */
+	for (int i = 0; i < MAX_VMS; i++)
+		if (vms[i] && vms[i]->mirror_of == src)
+			vms[i]->mirror_of = vm;
+	for (int i = 0; i < MAX_SHADOWS; i++)
+		if (src->id >= 0 && shadows[i].users & (1ULL << src->id))
+			shadows[i].users |= 1ULL << vm->id;
+	memset(src->regions, 0, sizeof(src->regions));
+	src->locked_pages = 0;
+	src->refs = 0;
+	src->active = src->started = src->es = false;
+	src->dead = true;
+	return 0;
+}
+
+static int enc_context_cap(struct simvm *vm, struct kvm_enable_cap *cap)
+{
+	struct simvm *src;
+	int ret;
+
+	pthread_mutex_lock(&sim_lock);
+	src = vm_of_fd(cap->args[0]);
+	ret = cap->cap == KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM ? move_enc_context(vm, src) :
+							     copy_enc_context(vm, src);
+	pthread_mutex_unlock(&sim_lock);
+	sim_debug("KVM_ENABLE_CAP %s from fd %llu -> %d",
+		  cap->cap == KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM ? "MOVE_ENC_CONTEXT" :
+								 "COPY_ENC_CONTEXT",
+		  (unsigned long long)cap->args[0], ret);
+	return ret ? fail(-ret) : 0;
+}
+
 static int vm_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct simvm *vm = fds[fd].obj;
 	int ret;
 
+	if (vm->dead)
+		return fail(EIO);
 	switch (req) {
+	case MINISEV_KVM_SET_USER_MEMORY_REGION2:
+		return vm_set_memslot2(vm, arg);
+	case KVM_X86_SET_MSR_FILTER:
+		return vmm_set_msr_filter(vm, arg);
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap *cap = arg;
+
+		if (cap && (cap->cap == KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM ||
+			    cap->cap == KVM_CAP_VM_COPY_ENC_CONTEXT_FROM))
+			return enc_context_cap(vm, cap);
+		if (cap && cap->cap == KVM_CAP_X86_USER_SPACE_MSR)
+			return vmm_user_space_msr(vm, cap);
+		return real_ioctl(fd, req, arg);
+	}
 	case KVM_MEMORY_ENCRYPT_OP:
 		return mem_enc_op(vm, arg);
 	case KVM_MEMORY_ENCRYPT_REG_REGION:
@@ -1077,6 +1547,7 @@ static int vm_ioctl(int fd, unsigned long req, void *arg)
 		v->fd = ret;
 		v->id = (unsigned int)(unsigned long)arg;
 		v->vm = vm;
+		v->unpaged = true; /* a vCPU starts at the reset vector */
 		pthread_mutex_lock(&sim_lock);
 		vm->vcpus[vm->nr_vcpus++] = v;
 		fds[ret].kind = FD_VCPU;
@@ -1120,6 +1591,8 @@ static int vm_ioctl(int fd, unsigned long req, void *arg)
 #define GHCB_ERR_MISSING_INPUT 4
 #define GHCB_ERR_INVALID_INPUT 5
 #define GHCB_ERR_INVALID_EVENT 6
+/* #GP for the guest: event injection valid | exception | vector 13. */
+#define GHCB_INJECT_GP ((1ULL << 31) | (3ULL << 8) | 13)
 
 static uint64_t g64(const uint8_t *g, unsigned int off)
 {
@@ -1149,11 +1622,11 @@ static uint8_t *gpa_ptr(struct simvm *vm, uint64_t gpa, uint64_t len, bool priv)
 {
 	for (int i = 0; i < MAX_SLOTS; i++) {
 		struct simslot *sl = &vm->slots[i];
-		uint8_t *base = priv ? sl->priv : sl->hva;
+		uint8_t *host = sl->hva + (gpa - sl->gpa);
 
-		if (sl->used && base && gpa >= sl->gpa && gpa - sl->gpa < sl->size &&
+		if (sl->used && gpa >= sl->gpa && gpa - sl->gpa < sl->size &&
 		    sl->size - (gpa - sl->gpa) >= len)
-			return base + (gpa - sl->gpa);
+			return priv ? priv_of((uint64_t)(uintptr_t)host, len) : host;
 	}
 	return NULL;
 }
@@ -1204,8 +1677,12 @@ static uint64_t sev_status(struct simvm *vm)
 	return MSR_AMD64_SEV_ENABLED | (vm->es ? MSR_AMD64_SEV_ES_ENABLED : 0);
 }
 
-/* The MSR exit (0x7c): SEV's own MSRs here, the rest from KVM itself. */
-static void ghcb_msr_access(struct simvcpu *v, uint8_t *g)
+/*
+ * The MSR exit (0x7c): SEV's own MSRs here, those the VMM's filter takes
+ * to the VMM as KVM's emulation would send them (true: an exit for the
+ * VMM), the rest from KVM itself.
+ */
+static bool ghcb_msr_access(struct simvcpu *v, uint8_t *g)
 {
 	struct {
 		struct kvm_msrs hdr;
@@ -1214,18 +1691,35 @@ static void ghcb_msr_access(struct simvcpu *v, uint8_t *g)
 	bool wr = g64(g, GHCB_EXIT_INFO1) == 1;
 	uint64_t val;
 
-	if (!valid(g, GHCB_RCX) || (wr && (!valid(g, GHCB_RAX) || !valid(g, GHCB_RDX))))
-		return ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+	if (!valid(g, GHCB_RCX) || (wr && (!valid(g, GHCB_RAX) || !valid(g, GHCB_RDX)))) {
+		ghcb_bad(g, GHCB_ERR_MISSING_INPUT);
+		return false;
+	}
 	m.e[0].index = (uint32_t)g64(g, GHCB_RCX);
+	m.e[0].data = (g64(g, GHCB_RDX) << 32) | (uint32_t)g64(g, GHCB_RAX);
+	if (m.e[0].index != MSR_AMD64_SEV && m.e[0].index != MSR_AMD64_SEV_ES_GHCB &&
+	    vmm_filter_denies(v->vm, m.e[0].index, wr)) {
+		struct kvm_run *run = v->run;
+
+		if (!(v->vm->vmm_msr_reasons & KVM_MSR_EXIT_REASON_FILTER))
+			goto gp;
+		memset(&run->msr, 0, sizeof(run->msr));
+		run->exit_reason = wr ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
+		run->msr.reason = KVM_MSR_EXIT_REASON_FILTER;
+		run->msr.index = m.e[0].index;
+		run->msr.data = wr ? m.e[0].data : 0;
+		v->pending = GHCB_MSR;
+		return true;
+	}
 	if (m.e[0].index == MSR_AMD64_SEV && !wr) {
 		val = sev_status(v->vm);
 	} else if (m.e[0].index == MSR_AMD64_SEV_ES_GHCB && !wr) {
 		val = v->ghcb_msr;
 	} else if (wr) {
-		m.e[0].data = (g64(g, GHCB_RDX) << 32) | (uint32_t)g64(g, GHCB_RAX);
 		if (real_ioctl(v->fd, KVM_SET_MSRS, &m) != 1)
 			goto gp;
-		return ghcb_done(g, 0, 0);
+		ghcb_done(g, 0, 0);
+		return false;
 	} else {
 		if (real_ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
 			goto gp;
@@ -1233,10 +1727,11 @@ static void ghcb_msr_access(struct simvcpu *v, uint8_t *g)
 	}
 	s64(g, GHCB_RAX, (uint32_t)val);
 	s64(g, GHCB_RDX, val >> 32);
-	return ghcb_done(g, 0, 0);
+	ghcb_done(g, 0, 0);
+	return false;
 gp:
-	/* Inject #GP: event injection valid | exception | vector 13. */
-	ghcb_done(g, 1, (1ULL << 31) | (3ULL << 8) | 13);
+	ghcb_done(g, 1, GHCB_INJECT_GP);
+	return false;
 }
 
 /* A scratch buffer must lie in the GHCB's shared buffer (GHCB v2 rule). */
@@ -1288,8 +1783,7 @@ static bool ghcb_request(struct simvcpu *v, uint64_t gpa)
 		ghcb_done(g, 0, 0);
 		return false;
 	case SVM_EXIT_MSR:
-		ghcb_msr_access(v, g);
-		return false;
+		return ghcb_msr_access(v, g);
 	case SVM_EXIT_IOIO: {
 		/* EXITINFO1 as the IOIO intercept encodes it (APM vol. 2, 15.10.2). */
 		uint32_t size = info1 & (1 << 4) ? 1 :
@@ -1394,6 +1888,17 @@ static void ghcb_complete(struct simvcpu *v)
 	case GHCB_MMIO_READ:
 		memcpy(g + v->pend_scratch, v->run->mmio.data, v->pend_size);
 		break;
+	case GHCB_MSR:
+		v->pending = GHCB_NONE;
+		if (v->run->msr.error) {
+			ghcb_done(g, 1, GHCB_INJECT_GP);
+			return;
+		}
+		if (v->run->exit_reason == KVM_EXIT_X86_RDMSR) {
+			s64(g, GHCB_RAX, (uint32_t)v->run->msr.data);
+			s64(g, GHCB_RDX, v->run->msr.data >> 32);
+		}
+		break;
 	default:
 		break;
 	}
@@ -1437,6 +1942,36 @@ static bool ghcb_msr_write(struct simvcpu *v, uint64_t val)
 }
 
 /*
+ * An MSR exit for another MSR than SEV's, before SEV-ES protects the
+ * vCPU: the VMM's when its own filter and exit reasons ask for it (-1),
+ * else what KVM does without the model's filter: #GP where the VMM's
+ * filter denies it, the access itself where only the model's default
+ * deny stopped it (0).
+ */
+static int vmm_msr_exit(struct simvcpu *v)
+{
+	struct kvm_run *run = v->run;
+	bool wr = run->exit_reason == KVM_EXIT_X86_WRMSR;
+	bool denied = vmm_filter_denies(v->vm, run->msr.index, wr);
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} m = { .hdr.nmsrs = 1, .e[0] = { .index = run->msr.index, .data = run->msr.data } };
+
+	if ((run->msr.reason & v->vm->vmm_msr_reasons) &&
+	    (run->msr.reason != KVM_MSR_EXIT_REASON_FILTER || denied))
+		return -1;
+	if (run->msr.reason != KVM_MSR_EXIT_REASON_FILTER || denied) {
+		run->msr.error = 1;
+		return 0;
+	}
+	run->msr.error = real_ioctl(v->fd, wr ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 1;
+	if (!wr)
+		run->msr.data = m.e[0].data;
+	return 0;
+}
+
+/*
  * Complete an MSR exit the model owns.  Returns 0 to re-enter the guest,
  * 1 when a synthesized exit must go to the VMM, -1 when the exit is not
  * the model's.
@@ -1455,7 +1990,7 @@ static int handle_msr_exit(struct simvcpu *v)
 		return 0;
 	}
 	if (run->msr.index != MSR_AMD64_SEV_ES_GHCB)
-		return v->vm->es && v->protected ? 2 : -1; /* 2: #VC */
+		return v->vm->es && v->protected ? 2 : vmm_msr_exit(v); /* 2: #VC */
 	if (!v->vm->es) {
 		run->msr.error = 1; /* no GHCB MSR without SEV-ES: #GP */
 		return 0;
@@ -1522,6 +2057,7 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
  */
 #define SVM_EXIT_NPF 0x400
 #define X86_VEC_VC 29
+#define X86_CR0_PG (1ULL << 31)
 #define X86_EFLAGS_TF (1ULL << 8)
 #define X86_EFLAGS_IF (1ULL << 9)
 #define X86_EFLAGS_NT (1ULL << 14)
@@ -1610,8 +2146,57 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	return 0;
 }
 
+/*
+ * Unpaged vCPUs.  On hardware every access with paging off is private,
+ * like every instruction fetch and page-table walk; the model's private
+ * memory is only where the C-bit points.  So while any vCPU runs unpaged
+ * (the BSP from the reset vector, as under OVMF) the VM's view is
+ * private: plain GPAs reach the shadows too (vm_set_view()).  The model
+ * sees a vCPU's paging when the VMM sets it and at each exit; the view
+ * goes back to the VMM's pages at the first exit after the last unpaged
+ * vCPU turned paging on.  What this cannot do: tell one vCPU's accesses
+ * from another's (an unpaged AP beside a paged BSP), see a vCPU that an
+ * INIT-SIPI inside KVM_RUN started unpaged, or send the shared accesses a
+ * guest makes between turning paging on and its next exit to the VMM.
+ */
+static bool vcpu_runnable(struct simvcpu *v)
+{
+	struct kvm_mp_state mp;
+
+	return real_ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state == KVM_MP_STATE_RUNNABLE;
+}
+
+static void priv_hold(struct simvcpu *v, bool hold)
+{
+	struct simvm *vm = v->vm;
+
+	if (v->holds_priv == hold)
+		return;
+	pthread_mutex_lock(&sim_lock);
+	v->holds_priv = hold;
+	vm->priv_holders += hold ? 1 : -1;
+	if (vm->active)
+		vm_set_view(vm, vm->priv_holders > 0);
+	pthread_mutex_unlock(&sim_lock);
+}
+
+static void track_paging(struct simvcpu *v)
+{
+	struct kvm_sregs sr;
+
+	if (!v->holds_priv || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return;
+	v->unpaged = !(sr.cr0 & X86_CR0_PG);
+	if (!v->unpaged)
+		priv_hold(v, false);
+}
+
 static int vcpu_run(struct simvcpu *v)
 {
+	if (v->vm->active && v->unpaged && !v->holds_priv && vcpu_runnable(v))
+		priv_hold(v, true);
+	else if (!v->unpaged && v->holds_priv)
+		priv_hold(v, false); /* the VMM turned paging on */
 	if (v->pending != GHCB_NONE) {
 		pthread_mutex_lock(&sim_lock);
 		ghcb_complete(v);
@@ -1622,7 +2207,10 @@ static int vcpu_run(struct simvcpu *v)
 	for (;;) {
 		int ret = real_ioctl(v->fd, KVM_RUN, 0), r;
 
-		if (ret < 0 || !v->vm->active)
+		if (!v->vm->active)
+			return ret;
+		track_paging(v);
+		if (ret < 0)
 			return ret;
 		r = handle_msr_exit(v);
 		if (r == 0)
@@ -1677,14 +2265,28 @@ static bool is_register_ioctl(unsigned long req)
 static int vcpu_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct simvcpu *v = fds[fd].obj;
+	int ret;
 
+	if (v->vm->dead)
+		return fail(EIO);
 	if (req == KVM_RUN)
 		return vcpu_run(v);
+	/* A vCPU whose paging the VMM turns off reads private memory (vcpu_run()). */
+	if ((req == KVM_SET_SREGS || req == KVM_SET_SREGS2) && arg &&
+	    !(v->protected && v->vm->type == KVM_X86_SEV_ES_VM)) {
+		uint64_t cr0 = req == KVM_SET_SREGS ? ((struct kvm_sregs *)arg)->cr0 :
+						      ((struct kvm_sregs2 *)arg)->cr0;
+
+		ret = real_ioctl(fd, req, arg);
+		if (ret == 0)
+			v->unpaged = !(cr0 & X86_CR0_PG);
+		return ret;
+	}
 	if (req == KVM_SET_CPUID2 && arg) {
 		struct kvm_cpuid2 *c = arg, *copy;
 		size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
-		int ret = real_ioctl(fd, req, arg);
 
+		ret = real_ioctl(fd, req, arg);
 		if (ret == 0 && (copy = malloc(sz))) {
 			memcpy(copy, c, sz);
 			pthread_mutex_lock(&sim_lock);
@@ -1701,6 +2303,30 @@ static int vcpu_ioctl(int fd, unsigned long req, void *arg)
 	if (v->protected && v->vm->type == KVM_X86_SEV_ES_VM && is_register_ioctl(req))
 		return fail(EINVAL);
 	return real_ioctl(fd, req, arg);
+}
+
+/*
+ * sev_vm_destroy(): the firmware forgets the guest, unless mirrors still
+ * share its handle (each holds a reference to its owner); a mirror only
+ * drops its reference.  Private memory no other VM uses goes too.
+ */
+static void vm_close(struct simvm *vm)
+{
+	struct simvm *owner = vm->mirror_of;
+
+	vm->closed = true;
+	if (owner) {
+		if (!--owner->refs && owner->closed && owner->started && psp) {
+			psp_decommission(psp, owner->handle);
+			owner->started = false;
+		}
+	} else if (vm->started && !vm->refs && psp) {
+		psp_decommission(psp, vm->handle);
+		vm->started = false;
+	}
+	shadows_release(vm);
+	if (vm->id >= 0)
+		vms[vm->id] = NULL;
 }
 
 /* ---- the interposed libc functions -------------------------------------- */
@@ -1760,10 +2386,7 @@ int close(int fd)
 		if (fds[fd].kind == FD_VM) {
 			struct simvm *vm = fds[fd].obj;
 
-			/* sev_vm_destroy(): the firmware forgets the guest. */
-			if (vm->started && psp)
-				psp_decommission(psp, vm->handle);
-			vm->started = false;
+			vm_close(vm);
 		}
 		/* VM and vCPU objects stay: vCPU threads may still look. */
 		fds[fd].kind = FD_NONE;
@@ -1782,6 +2405,12 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	/*
+	 * The kernel's ioctl takes an unsigned int: a VMM that passes its
+	 * request through an int (QEMU) sign-extends _IOR/_IOW numbers, and
+	 * the kernel still reads them as meant.
+	 */
+	req = (unsigned int)req;
 	switch (fd_kind(fd)) {
 	case FD_SEV:
 		return sev_dev_ioctl(fd, req, arg);
