@@ -85,8 +85,13 @@ $(BUILD)/sevsim-check: $(BUILD)/host/vmm/sevsim/tests/kvmsim_check.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^
 
+# CPUID of a traced command answered as the model's SEV host (scripts/sevsim --cpuid).
+$(BUILD)/sevsim-cpuid: $(BUILD)/host/vmm/sevsim/tools/cpuid_trace.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^
+
 ifneq ($(wildcard vmm/sevsim/psp.c),)
-ALL_TARGETS += $(BUILD)/libsevsim.so $(BUILD)/sevsim-check
+ALL_TARGETS += $(BUILD)/libsevsim.so $(BUILD)/sevsim-check $(BUILD)/sevsim-cpuid
 endif
 
 # Unit tests: test_foo.c anywhere in UNIT_TEST_SRCS becomes build/tests/test_foo,

@@ -36,6 +36,9 @@
 #include "sevsim/selfcheck.h"
 #include "sev/vmsa.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 #define MAX_FD 4096
 #define MAX_SLOTS 32
 #define MAX_REGIONS 32
@@ -53,12 +56,30 @@ static open_fn real_open;
 static openat_fn real_openat;
 static close_fn real_close;
 
+/* A piece of a slot's plain GPAs, mapped to the VMM's pages or the shadow. */
+struct slotrun {
+	uint64_t off, len;
+	bool shared;
+	uint32_t id; /* the real memslot: the VMM's id for the first piece */
+};
+
+#define MAX_RUNS 64
+
 struct simslot {
 	bool used;
 	uint32_t id, flags;
 	uint64_t gpa, size;
 	uint8_t *hva; /* the VMM's view; private memory is the shadow of it */
+	unsigned int nruns;
+	struct slotrun runs[MAX_RUNS];
 };
+
+/* Guest physical ranges [lo, hi) that the guest's page tables map shared. */
+struct range {
+	uint64_t lo, hi;
+};
+
+#define MAX_SHARED 256
 
 struct simregion {
 	uint64_t addr, size;
@@ -82,8 +103,8 @@ struct simvcpu {
 	struct simvm *vm;
 	struct kvm_run *run; /* our own mapping of the vCPU's kvm_run */
 	bool protected; /* VMSA encrypted: register state frozen */
-	bool unpaged; /* CR0.PG clear as last set or seen */
-	bool holds_priv; /* runs unpaged: plain GPAs must reach private memory */
+	unsigned int nshared; /* what its page tables map shared, at the last walk */
+	struct range shared[MAX_SHARED];
 	struct kvm_cpuid2 *cpuid; /* as set by KVM_SET_CPUID2, for GHCB CPUID */
 
 	/* SEV-ES */
@@ -109,8 +130,10 @@ struct simvm {
 	struct simvm *mirror_of; /* KVM_CAP_VM_COPY_ENC_CONTEXT_FROM */
 	unsigned int refs; /* mirrors that share this VM's handle */
 	bool closed;
-	bool view_priv; /* plain GPAs reach private memory (a vCPU runs unpaged) */
-	unsigned int priv_holders;
+	bool ran; /* a vCPU has run: what it writes before a page is shared is its own */
+	unsigned int nshared; /* the union over its vCPUs */
+	struct range shared[MAX_SHARED];
+	bool run_ids[SEVSIM_RUN_SLOTS]; /* real memslot ids of the slots' later pieces */
 	uint32_t vmm_msr_reasons; /* KVM_CAP_X86_USER_SPACE_MSR as the VMM asked */
 	struct msr_filter_copy vmm_filter; /* KVM_X86_SET_MSR_FILTER as the VMM set it */
 	unsigned long type; /* as the VMM asked: 0, 2 or 3 */
@@ -164,6 +187,7 @@ static bool init2_mode = true;
  */
 static bool second_vmsa_ok;
 static bool debug;
+static bool trace_exits; /* SEVSIM_DEBUG=2: every exit of an SEV guest, with its RIP */
 /*
  * SEVSIM_DEBUG_SWAP=1: kvm_amd.debug_swap=Y on a CPU with DebugSwap.  On
  * 6.10+ (init2) KVM then offers VMSA feature 0x20 for INIT2 to opt in;
@@ -211,7 +235,9 @@ static void sim_init(void)
 	} else if (mode && strcmp(mode, "init2")) {
 		sim_log("SEVSIM_KVM=%s: want init2, 6.10 or legacy; using init2", mode);
 	}
-	debug = getenv("SEVSIM_DEBUG") && *getenv("SEVSIM_DEBUG") == '1';
+	debug = getenv("SEVSIM_DEBUG") && strchr("12", *getenv("SEVSIM_DEBUG")) &&
+		*getenv("SEVSIM_DEBUG");
+	trace_exits = debug && *getenv("SEVSIM_DEBUG") == '2';
 	if (getenv("SEVSIM_DEBUG_SWAP") && *getenv("SEVSIM_DEBUG_SWAP") == '1')
 		debug_swap = SVM_SEV_FEAT_DEBUG_SWAP;
 }
@@ -536,88 +562,173 @@ static void shadows_release(struct simvm *vm)
 	}
 }
 
-/* KVM_SET_USER_MEMORY_REGION on the real KVM; a slot's host address can
- * only change by deleting it first. */
+/*
+ * Which memory a plain (C-bit clear) GPA reaches.  On hardware every
+ * access is private except a data access through a guest page-table entry
+ * whose C-bit is clear: accesses with paging off (the BSP at the reset
+ * vector, APs from INIT-SIPI or the SEV-ES AP jump table), instruction
+ * fetches and page-table walks are private whatever the C-bit says (APM
+ * vol. 2, 15.34.5), and OVMF's CR3 has no C-bit at all.  So the model
+ * makes plain GPAs private by default, and shared only where the guest's
+ * own page tables map a page with the C-bit clear: it walks each vCPU's
+ * tables (in private memory, as the CPU does) before its first run and
+ * at each exit, and maps the shared runs of each slot to the VMM's pages,
+ * the rest to the shadow.  The alias at GPA | C-bit is the shadow always.
+ *
+ * What stays different: the model learns of a page the guest has just
+ * made shared at the guest's next exit, not at once, so what the guest
+ * wrote there in between went to private memory; the model copies it
+ * over when it learns (once the guest has run), so the VMM sees it.  A
+ * fetch or walk through a page mapped shared reads the VMM's view.  And
+ * other vCPUs may miss a slot for a moment while its runs change.
+ */
 static int real_slot(struct simvm *vm, uint32_t id, uint32_t flags, uint64_t gpa, uint64_t size,
-		     void *uaddr, bool replace)
+		     void *uaddr)
 {
-	struct kvm_userspace_memory_region r = { .slot = id };
+	struct kvm_userspace_memory_region r = {
+		.slot = id,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)uaddr,
+	};
 
-	if (replace)
-		real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
-	r.flags = flags;
-	r.guest_phys_addr = gpa;
-	r.memory_size = size;
-	r.userspace_addr = (uint64_t)(uintptr_t)uaddr;
 	return real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
 }
 
-/*
- * Point a slot of an SEV VM where it belongs: its private alias at
- * GPA | C-bit always at the shadow; the slot itself at the VMM's pages,
- * or at the shadow while the VM's view is private (a vCPU runs unpaged,
- * where every access is private).  Read-only stays read-only on both.
- */
+/* The next piece of [lo, hi) from `lo` on that `set` covers (*in) or not. */
+static uint64_t next_piece(const struct range *set, unsigned int n, uint64_t lo, uint64_t hi,
+			   bool *in)
+{
+	uint64_t end = hi;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (set[i].lo <= lo && lo < set[i].hi) {
+			*in = true;
+			return set[i].hi < hi ? set[i].hi : hi;
+		}
+		if (set[i].lo > lo && set[i].lo < end)
+			end = set[i].lo;
+	}
+	*in = false;
+	return end;
+}
+
+static void slot_runs_drop(struct simvm *vm, struct simslot *s)
+{
+	for (unsigned int i = 0; i < s->nruns; i++) {
+		uint32_t id = s->runs[i].id & 0xffff;
+
+		real_slot(vm, s->runs[i].id, 0, 0, 0, NULL);
+		if (id >= SEVSIM_RUN_SLOT_BASE)
+			vm->run_ids[id - SEVSIM_RUN_SLOT_BASE] = false;
+	}
+	s->nruns = 0;
+}
+
+/* Map the slot's plain GPAs run by run (see above); `force` remaps all. */
+static int slot_runs(struct simvm *vm, struct simslot *s, bool force)
+{
+	struct slotrun runs[MAX_RUNS];
+	uint8_t *priv = priv_of((uint64_t)(uintptr_t)s->hva, s->size);
+	unsigned int n = 0;
+	bool same, in;
+	int ret = 0;
+
+	if (!priv)
+		return -ENOMEM;
+	for (uint64_t lo = s->gpa, hi; lo < s->gpa + s->size; lo = hi) {
+		hi = next_piece(vm->shared, vm->nshared, lo, s->gpa + s->size, &in);
+		if (n == MAX_RUNS) {
+			/* More shared pieces than runs: the rest stays one run. */
+			runs[n - 1].len = s->gpa + s->size - runs[n - 1].off - s->gpa;
+			break;
+		}
+		if (n && runs[n - 1].shared == in)
+			runs[n - 1].len += hi - lo;
+		else
+			runs[n++] = (struct slotrun){ .off = lo - s->gpa,
+						      .len = hi - lo,
+						      .shared = in };
+	}
+	same = n == s->nruns;
+	for (unsigned int i = 0; same && i < n; i++)
+		same = runs[i].off == s->runs[i].off && runs[i].len == s->runs[i].len &&
+		       runs[i].shared == s->runs[i].shared;
+	if (same && !force)
+		return 0;
+	slot_runs_drop(vm, s);
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		runs[i].id = s->id;
+		for (uint32_t j = 0; i && j < SEVSIM_RUN_SLOTS; j++) {
+			if (!vm->run_ids[j]) {
+				vm->run_ids[j] = true;
+				/* In the slot's own address space (bits 16+: SMM). */
+				runs[i].id = (s->id & ~0xffffu) | (SEVSIM_RUN_SLOT_BASE + j);
+				break;
+			}
+		}
+		if (i && runs[i].id == s->id) {
+			sim_log("more than %d memslot pieces", SEVSIM_RUN_SLOTS);
+			return -ENOSPC;
+		}
+		s->runs[s->nruns++] = runs[i];
+		ret = real_slot(vm, runs[i].id, s->flags, s->gpa + runs[i].off, runs[i].len,
+				(runs[i].shared ? s->hva : priv) + runs[i].off);
+	}
+	return ret;
+}
+
+/* An SEV VM's slot: its private alias, and its plain GPAs run by run. */
 static int slot_remap(struct simvm *vm, struct simslot *s)
 {
 	uint8_t *priv = shadow_get(vm, (uint64_t)(uintptr_t)s->hva, s->size);
-	uint32_t ro = s->flags & KVM_MEM_READONLY;
+	uint64_t alias = s->gpa | (1ULL << SEVSIM_CBIT);
+	uint32_t id = SEVSIM_ALIAS_SLOT_BASE + s->id;
 	int ret;
 
 	if (!priv)
 		return -ENOMEM;
-	ret = real_slot(vm, SEVSIM_ALIAS_SLOT_BASE + s->id, ro, s->gpa | (1ULL << SEVSIM_CBIT),
-			s->size, priv, true);
+	real_slot(vm, id, 0, 0, 0, NULL);
+	ret = real_slot(vm, id, s->flags & KVM_MEM_READONLY, alias, s->size, priv);
 	if (ret) {
 		sim_log("cannot add the private alias of slot %u at %#llx: %s (the model needs "
 			"guest physical addresses up to bit %d: QEMU -cpu ...,phys-bits=48)",
-			s->id, (unsigned long long)(s->gpa | (1ULL << SEVSIM_CBIT)), strerror(-ret),
-			SEVSIM_CBIT);
+			s->id, (unsigned long long)alias, strerror(-ret), SEVSIM_CBIT);
 		return ret;
 	}
-	return real_slot(vm, s->id, s->flags, s->gpa, s->size, vm->view_priv ? priv : s->hva, true);
-}
-
-/*
- * Switch what plain (C-bit clear) GPAs reach in every slot of `vm`.  On
- * hardware a vCPU with paging off, like one at the reset vector, makes
- * every access private; the model cannot tell such a vCPU's accesses
- * from another's, so the whole VM's view follows (see vcpu_run()).
- */
-static void vm_set_view(struct simvm *vm, bool priv)
-{
-	if (vm->view_priv == priv)
-		return;
-	vm->view_priv = priv;
-	sim_debug("plain guest physical addresses now reach %s memory",
-		  priv ? "private" : "the VMM's (shared)");
-	for (int i = 0; i < MAX_SLOTS; i++)
-		if (vm->slots[i].used && slot_remap(vm, &vm->slots[i]))
-			sim_log("slot %u: cannot switch its view", vm->slots[i].id);
+	return slot_runs(vm, s, true);
 }
 
 static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *r)
 {
-	struct kvm_userspace_memory_region real = *r;
 	struct simslot *s = NULL;
-	int ret;
+	bool existed;
+	int ret = 0;
 
-	if ((r->slot & 0xffff) >= SEVSIM_ALIAS_SLOT_BASE) {
-		sim_log("memslot id %u collides with the model's private aliases", r->slot);
+	if ((r->slot & 0xffff) >= SEVSIM_RUN_SLOT_BASE) {
+		sim_log("memslot id %u collides with the model's own slots", r->slot);
 		return fail(EINVAL);
 	}
 	pthread_mutex_lock(&sim_lock);
 	for (int i = 0; i < MAX_SLOTS; i++)
 		if (vm->slots[i].used && vm->slots[i].id == r->slot)
 			s = &vm->slots[i];
-	/* A slot that points at the shadow now is changed there. */
-	if (s && r->memory_size && vm->active && vm->view_priv &&
-	    r->userspace_addr == (uint64_t)(uintptr_t)s->hva)
-		real.userspace_addr = (uint64_t)(uintptr_t)priv_of(r->userspace_addr, s->size);
-	ret = real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &real);
-	if (ret < 0) {
-		pthread_mutex_unlock(&sim_lock);
-		return ret;
+	/*
+	 * The real KVM checks the request first where it sees it as the VMM
+	 * made it: always without SEV, and for a new slot.  An SEV VM's
+	 * existing slot is the model's pieces: those change instead.
+	 */
+	existed = s != NULL;
+	sim_debug("memslot %u: [%#llx+%#llx] flags %#x at %#llx%s", r->slot,
+		  (unsigned long long)r->guest_phys_addr, (unsigned long long)r->memory_size,
+		  r->flags, (unsigned long long)r->userspace_addr, existed ? " (changed)" : "");
+	if (!vm->active || !s) {
+		ret = real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, r);
+		if (ret < 0) {
+			pthread_mutex_unlock(&sim_lock);
+			return ret;
+		}
 	}
 	if (!s && r->memory_size) {
 		for (int i = 0; i < MAX_SLOTS && !s; i++)
@@ -628,11 +739,14 @@ static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *
 			sim_log("more than %d memslots", MAX_SLOTS);
 			return fail(ENOSPC);
 		}
+		s->nruns = 0;
+	}
+	if (existed && vm->active) {
+		/* The pieces and the alias go; private memory stays with the host pages. */
+		slot_runs_drop(vm, s);
+		real_slot(vm, SEVSIM_ALIAS_SLOT_BASE + s->id, 0, 0, 0, NULL);
 	}
 	if (s && !r->memory_size) {
-		/* The alias goes; the private memory stays with the host pages. */
-		if (vm->active)
-			real_slot(vm, SEVSIM_ALIAS_SLOT_BASE + s->id, 0, 0, 0, NULL, false);
 		memset(s, 0, sizeof(*s));
 	} else if (s) {
 		*s = (struct simslot){
@@ -643,13 +757,18 @@ static int vm_set_memslot(struct simvm *vm, struct kvm_userspace_memory_region *
 			.size = r->memory_size,
 			.hva = (uint8_t *)(uintptr_t)r->userspace_addr,
 		};
-		if (vm->active && (ret = slot_remap(vm, s))) {
-			pthread_mutex_unlock(&sim_lock);
-			return fail(-ret);
+		/* The slot the real KVM just made is the model's first piece. */
+		if (!existed && vm->active) {
+			s->runs[0] = (struct slotrun){ .len = r->memory_size,
+						       .shared = true,
+						       .id = r->slot };
+			s->nruns = 1;
 		}
+		if (vm->active)
+			ret = slot_remap(vm, s);
 	}
 	pthread_mutex_unlock(&sim_lock);
-	return 0;
+	return ret ? fail(-ret) : 0;
 }
 
 /*
@@ -774,6 +893,16 @@ static int blob_ok(uint64_t uaddr, uint32_t len)
 static int install_msr_filter(struct simvm *vm)
 {
 	static uint8_t deny[1]; /* bit clear: the access exits to user space */
+	static uint8_t allow[1] = { 0xff };
+	static const struct {
+		uint32_t base, n;
+	} es_direct[] = {
+		{ 0x48, 2 }, /* SPEC_CTRL, PRED_CMD */
+		{ 0x174, 3 }, /* SYSENTER_CS, _ESP, _EIP */
+		{ 0x277, 1 }, /* PAT */
+		{ 0xc0000080, 5 }, /* EFER, STAR, LSTAR, CSTAR, SYSCALL_MASK */
+		{ 0xc0000100, 3 }, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+	};
 	const struct msr_filter_copy *f = &vm->vmm_filter;
 	struct kvm_enable_cap cap = {
 		.cap = KVM_CAP_X86_USER_SPACE_MSR,
@@ -792,6 +921,20 @@ static int install_msr_filter(struct simvm *vm)
 	};
 	uint32_t n = 1;
 
+	/*
+	 * MSRs an SEV-ES guest reaches directly, without #VC: svm.c's
+	 * direct_access_msrs, which no VM intercepts, and EFER and PAT,
+	 * whose intercepts sev_es_init_vmcb() clears.
+	 */
+	for (uint32_t i = 0; vm->es && i < ARRAY_SIZE(es_direct); i++) {
+		m.ranges[n] = (struct kvm_msr_filter_range){
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = es_direct[i].n,
+			.base = es_direct[i].base,
+			.bitmap = allow,
+		};
+		n++;
+	}
 	for (uint32_t i = 0; f->set && i < f->nranges; i++) {
 		if (n == KVM_MSR_FILTER_MAX_RANGES) {
 			sim_log("the VMM's MSR filter has %u ranges: with the model's own one "
@@ -1547,7 +1690,6 @@ static int vm_ioctl(int fd, unsigned long req, void *arg)
 		v->fd = ret;
 		v->id = (unsigned int)(unsigned long)arg;
 		v->vm = vm;
-		v->unpaged = true; /* a vCPU starts at the reset vector */
 		pthread_mutex_lock(&sim_lock);
 		vm->vcpus[vm->nr_vcpus++] = v;
 		fds[ret].kind = FD_VCPU;
@@ -2058,6 +2200,8 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
 #define SVM_EXIT_NPF 0x400
 #define X86_VEC_VC 29
 #define X86_CR0_PG (1ULL << 31)
+#define X86_CR4_LA57 (1ULL << 12)
+#define X86_EFER_LMA (1ULL << 10)
 #define X86_EFLAGS_TF (1ULL << 8)
 #define X86_EFLAGS_IF (1ULL << 9)
 #define X86_EFLAGS_NT (1ULL << 14)
@@ -2147,56 +2291,187 @@ static int raise_vc(struct simvcpu *v, const char **why)
 }
 
 /*
- * Unpaged vCPUs.  On hardware every access with paging off is private,
- * like every instruction fetch and page-table walk; the model's private
- * memory is only where the C-bit points.  So while any vCPU runs unpaged
- * (the BSP from the reset vector, as under OVMF) the VM's view is
- * private: plain GPAs reach the shadows too (vm_set_view()).  The model
- * sees a vCPU's paging when the VMM sets it and at each exit; the view
- * goes back to the VMM's pages at the first exit after the last unpaged
- * vCPU turned paging on.  What this cannot do: tell one vCPU's accesses
- * from another's (an unpaged AP beside a paged BSP), see a vCPU that an
- * INIT-SIPI inside KVM_RUN started unpaged, or send the shared accesses a
- * guest makes between turning paging on and its next exit to the VMM.
+ * What a vCPU's page tables map shared: every present leaf with the C-bit
+ * clear, found by walking from CR3 in private memory, as the CPU's walk
+ * reads it.  Long mode only (4 or 5 levels): with paging off or in a
+ * 32-bit mode a vCPU makes every access private.
  */
-static bool vcpu_runnable(struct simvcpu *v)
-{
-	struct kvm_mp_state mp;
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define PTE_PRESENT 1ULL
+#define PTE_LARGE (1ULL << 7)
+#define MAX_TABLES 4096
 
-	return real_ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state == KVM_MP_STATE_RUNNABLE;
+struct walk {
+	struct simvm *vm;
+	struct range *out;
+	unsigned int n, tables;
+	bool overflow;
+};
+
+static void walk_table(struct walk *w, uint64_t table, int level)
+{
+	const uint64_t cbit = 1ULL << SEVSIM_CBIT;
+	uint64_t *e = (uint64_t *)gpa_ptr(w->vm, table, PAGE_SIZE, true);
+
+	if (!e || ++w->tables > MAX_TABLES)
+		return;
+	for (int i = 0; i < 512; i++) {
+		uint64_t x = e[i], pa = x & PTE_ADDR & ~cbit, size;
+
+		if (!(x & PTE_PRESENT))
+			continue;
+		if (level > 1 && !(level <= 3 && (x & PTE_LARGE))) {
+			walk_table(w, pa, level - 1);
+			continue;
+		}
+		if (x & cbit)
+			continue;
+		size = PAGE_SIZE << (9 * (level - 1));
+		pa &= ~(size - 1); /* a large page's PAT bit is not an address bit */
+		if (w->n && w->out[w->n - 1].hi == pa)
+			w->out[w->n - 1].hi = pa + size;
+		else if (w->n < MAX_SHARED)
+			w->out[w->n++] = (struct range){ pa, pa + size };
+		else
+			w->overflow = true;
+	}
 }
 
-static void priv_hold(struct simvcpu *v, bool hold)
+static int range_cmp(const void *a, const void *b)
 {
-	struct simvm *vm = v->vm;
+	const struct range *x = a, *y = b;
 
-	if (v->holds_priv == hold)
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort and merge `n` ranges in place; at most `max` stay (the rest joins the last). */
+static unsigned int ranges_norm(struct range *r, unsigned int n, unsigned int max)
+{
+	unsigned int m = 0;
+
+	qsort(r, n, sizeof(*r), range_cmp);
+	for (unsigned int i = 0; i < n; i++) {
+		if (m && r[i].lo <= r[m - 1].hi) {
+			if (r[i].hi > r[m - 1].hi)
+				r[m - 1].hi = r[i].hi;
+		} else if (m < max) {
+			r[m++] = r[i];
+		} else if (r[i].hi > r[m - 1].hi) {
+			r[m - 1].hi = r[i].hi;
+		}
+	}
+	return m;
+}
+
+/* The VMM's pages now take a newly shared piece: what the guest wrote there goes along. */
+static void copy_to_host(struct simvm *vm, uint64_t lo, uint64_t hi)
+{
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *s = &vm->slots[i];
+		uint64_t a = lo > s->gpa ? lo : s->gpa,
+			 b = hi < s->gpa + s->size ? hi : s->gpa + s->size;
+		uint8_t *priv;
+
+		if (!s->used || a >= b || (s->flags & KVM_MEM_READONLY))
+			continue;
+		priv = priv_of((uint64_t)(uintptr_t)s->hva + (a - s->gpa), b - a);
+		if (priv)
+			memcpy(s->hva + (a - s->gpa), priv, b - a);
+	}
+}
+
+/* The VM's shared set is the union of its vCPUs': remap what changed. */
+static void vm_shared_update(struct simvm *vm)
+{
+	struct range *u;
+	unsigned int n = 0;
+	bool in;
+
+	u = malloc(sizeof(*u) * MAX_SHARED * (vm->nr_vcpus ? vm->nr_vcpus : 1));
+	if (!u)
+		return;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		memcpy(u + n, vm->vcpus[i]->shared, sizeof(*u) * vm->vcpus[i]->nshared);
+		n += vm->vcpus[i]->nshared;
+	}
+	n = ranges_norm(u, n, MAX_SHARED);
+	if (n == vm->nshared && !memcmp(u, vm->shared, n * sizeof(*u))) {
+		free(u);
+		return;
+	}
+	for (unsigned int i = 0; vm->ran && i < n; i++)
+		for (uint64_t lo = u[i].lo, hi; lo < u[i].hi; lo = hi)
+			if ((hi = next_piece(vm->shared, vm->nshared, lo, u[i].hi, &in)) && !in)
+				copy_to_host(vm, lo, hi);
+	memcpy(vm->shared, u, n * sizeof(*u));
+	vm->nshared = n;
+	free(u);
+	sim_debug("the guest's page tables map %u shared range%s%s", n, n == 1 ? "" : "s",
+		  n ? ", the first at" : "");
+	if (n)
+		sim_debug("  [%#llx, %#llx)", (unsigned long long)vm->shared[0].lo,
+			  (unsigned long long)vm->shared[0].hi);
+	for (int i = 0; i < MAX_SLOTS; i++)
+		if (vm->slots[i].used && slot_runs(vm, &vm->slots[i], false))
+			sim_log("slot %u: cannot map its shared pages", vm->slots[i].id);
+}
+
+/* Walk the vCPU's page tables; if what they share changed, remap. */
+static void learn_shared(struct simvcpu *v)
+{
+	struct range set[MAX_SHARED];
+	struct walk w = { .vm = v->vm, .out = set };
+	struct kvm_sregs sr;
+	static bool warned;
+
+	if (real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return;
 	pthread_mutex_lock(&sim_lock);
-	v->holds_priv = hold;
-	vm->priv_holders += hold ? 1 : -1;
-	if (vm->active)
-		vm_set_view(vm, vm->priv_holders > 0);
+	if ((sr.cr0 & X86_CR0_PG) && (sr.efer & X86_EFER_LMA))
+		walk_table(&w, sr.cr3 & PTE_ADDR & ~(1ULL << SEVSIM_CBIT),
+			   sr.cr4 & X86_CR4_LA57 ? 5 : 4);
+	if (w.overflow && !warned) {
+		warned = true;
+		sim_log("vCPU %u: more than %d shared ranges in its page tables: the rest are "
+			"taken as one",
+			v->id, MAX_SHARED);
+	}
+	w.n = ranges_norm(set, w.n, MAX_SHARED);
+	if (w.n != v->nshared || memcmp(set, v->shared, w.n * sizeof(*set))) {
+		memcpy(v->shared, set, w.n * sizeof(*set));
+		v->nshared = w.n;
+		vm_shared_update(v->vm);
+	}
 	pthread_mutex_unlock(&sim_lock);
 }
 
-static void track_paging(struct simvcpu *v)
+/* The model's own trace of a guest: where each exit left it. */
+static void log_exit(struct simvcpu *v, int ret)
 {
-	struct kvm_sregs sr;
+	struct kvm_run *run = v->run;
+	struct kvm_regs regs = { 0 };
+	struct kvm_sregs sr = { 0 };
 
-	if (!v->holds_priv || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
-		return;
-	v->unpaged = !(sr.cr0 & X86_CR0_PG);
-	if (!v->unpaged)
-		priv_hold(v, false);
+	real_ioctl(v->fd, KVM_GET_REGS, &regs);
+	real_ioctl(v->fd, KVM_GET_SREGS, &sr);
+	sim_log("vCPU %u: exit %u%s at %#llx:%#llx cr0 %#llx cr3 %#llx port %#x msr %#x mmio %#llx",
+		v->id, run->exit_reason, ret < 0 ? " (KVM_RUN failed)" : "",
+		(unsigned long long)sr.cs.base, (unsigned long long)regs.rip,
+		(unsigned long long)sr.cr0, (unsigned long long)sr.cr3,
+		run->exit_reason == KVM_EXIT_IO ? run->io.port : 0,
+		run->exit_reason == KVM_EXIT_X86_RDMSR || run->exit_reason == KVM_EXIT_X86_WRMSR ?
+			run->msr.index :
+			0,
+		run->exit_reason == KVM_EXIT_MMIO ? (unsigned long long)run->mmio.phys_addr : 0ULL);
 }
 
 static int vcpu_run(struct simvcpu *v)
 {
-	if (v->vm->active && v->unpaged && !v->holds_priv && vcpu_runnable(v))
-		priv_hold(v, true);
-	else if (!v->unpaged && v->holds_priv)
-		priv_hold(v, false); /* the VMM turned paging on */
+	if (v->vm->active && !v->vm->ran) {
+		/* What the VMM shares before the guest runs (minisev's window) is its own. */
+		learn_shared(v);
+		v->vm->ran = true;
+	}
 	if (v->pending != GHCB_NONE) {
 		pthread_mutex_lock(&sim_lock);
 		ghcb_complete(v);
@@ -2209,7 +2484,16 @@ static int vcpu_run(struct simvcpu *v)
 
 		if (!v->vm->active)
 			return ret;
-		track_paging(v);
+		learn_shared(v);
+		/*
+		 * The C-bit is no address bit on hardware: an MMIO access
+		 * through a PTE with it set reaches the device at the plain
+		 * address (KVM sees the GPA without it).
+		 */
+		if (v->run->exit_reason == KVM_EXIT_MMIO)
+			v->run->mmio.phys_addr &= ~(1ULL << SEVSIM_CBIT);
+		if (trace_exits)
+			log_exit(v, ret);
 		if (ret < 0)
 			return ret;
 		r = handle_msr_exit(v);
@@ -2271,30 +2555,44 @@ static int vcpu_ioctl(int fd, unsigned long req, void *arg)
 		return fail(EIO);
 	if (req == KVM_RUN)
 		return vcpu_run(v);
-	/* A vCPU whose paging the VMM turns off reads private memory (vcpu_run()). */
-	if ((req == KVM_SET_SREGS || req == KVM_SET_SREGS2) && arg &&
-	    !(v->protected && v->vm->type == KVM_X86_SEV_ES_VM)) {
-		uint64_t cr0 = req == KVM_SET_SREGS ? ((struct kvm_sregs *)arg)->cr0 :
-						      ((struct kvm_sregs2 *)arg)->cr0;
-
-		ret = real_ioctl(fd, req, arg);
-		if (ret == 0)
-			v->unpaged = !(cr0 & X86_CR0_PG);
-		return ret;
-	}
 	if (req == KVM_SET_CPUID2 && arg) {
-		struct kvm_cpuid2 *c = arg, *copy;
+		struct kvm_cpuid2 *c = arg, *copy, *real;
 		size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
 
-		ret = real_ioctl(fd, req, arg);
-		if (ret == 0 && (copy = malloc(sz))) {
-			memcpy(copy, c, sz);
-			pthread_mutex_lock(&sim_lock);
-			free(v->cpuid);
-			v->cpuid = copy;
-			pthread_mutex_unlock(&sim_lock);
+		copy = malloc(sz);
+		real = malloc(sz);
+		if (!copy || !real) {
+			free(copy);
+			free(real);
+			return fail(ENOMEM);
 		}
-		return ret;
+		memcpy(copy, c, sz);
+		memcpy(real, c, sz);
+		/*
+		 * svm_vcpu_after_set_cpuid() takes the C-bit out of an SEV
+		 * guest's reserved physical-address bits: it lies above the
+		 * guest's MAXPHYADDR on hardware (EPYC reports 43 or less).
+		 * The model cannot reach that, so the real KVM gets a
+		 * MAXPHYADDR that covers the C-bit; else its own page walks
+		 * (instruction emulation, MMIO) fault on every C-bit PTE.
+		 */
+		for (uint32_t i = 0; v->vm->active && i < real->nent; i++) {
+			struct kvm_cpuid_entry2 *e = &real->entries[i];
+
+			if (e->function == 0x80000008 && (e->eax & 0xff) <= SEVSIM_CBIT)
+				e->eax = (e->eax & ~0xffu) | (SEVSIM_CBIT + 1);
+		}
+		ret = real_ioctl(fd, req, real);
+		free(real);
+		if (ret) {
+			free(copy);
+			return ret;
+		}
+		pthread_mutex_lock(&sim_lock);
+		free(v->cpuid);
+		v->cpuid = copy;
+		pthread_mutex_unlock(&sim_lock);
+		return 0;
 	}
 	/*
 	 * After LAUNCH_UPDATE_VMSA the state is encrypted: typed SEV-ES VMs

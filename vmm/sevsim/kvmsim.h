@@ -6,9 +6,12 @@
  * unchanged VMM (scripts/sevsim).  The firmware half is psp.c.
  *
  * Encrypted memory: beside every RAM memslot the model adds a private
- * alias memslot at GPA | (1 << cbit), backed by memory the VMM never sees.
- * Guest accesses with the C-bit set in their page tables reach it; those
- * without reach the VMM's view.  LAUNCH_UPDATE_DATA copies the plaintext
+ * alias memslot at GPA | (1 << cbit), backed by memory the VMM never sees
+ * (kept per host page, whatever slots map it).  Guest accesses with the
+ * C-bit set in their page tables reach it; plain GPAs reach it too, except
+ * where the guest's own page tables map a page shared (C-bit clear):
+ * those reach the VMM's view (kvmsim.c, "Which memory a plain GPA
+ * reaches").  LAUNCH_UPDATE_DATA copies the plaintext
  * to the private side and leaves real ciphertext (AES-CTR under the
  * guest's key, tweaked by address) in the VMM's view, as hardware would.
  *
@@ -26,7 +29,13 @@
 /* SEV-ES ASIDs are 1..SEVSIM_MIN_SEV_ASID-1, SEV ASIDs up to SEVSIM_MAX_ASID. */
 #define SEVSIM_MIN_SEV_ASID 5
 #define SEVSIM_MAX_ASID 15
-/* Private alias memslots use ids from here up (KVM allows 32764 slots). */
+/*
+ * The model's own memslots (KVM allows 32764): a slot's later pieces from
+ * SEVSIM_RUN_SLOT_BASE, private aliases from SEVSIM_ALIAS_SLOT_BASE up;
+ * the VMM's slot ids stay below both.
+ */
+#define SEVSIM_RUN_SLOT_BASE 8192
+#define SEVSIM_RUN_SLOTS 8192
 #define SEVSIM_ALIAS_SLOT_BASE 16384
 
 #endif /* MINISEV_SEVSIM_KVMSIM_H */
