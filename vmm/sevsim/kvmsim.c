@@ -1531,6 +1531,18 @@ static struct simvm *vm_of_fd(uint64_t fd)
 	return fd < MAX_FD && fds[fd].kind == FD_VM ? fds[fd].obj : NULL;
 }
 
+/* The encryption context of `src`, and SEV on for `vm` with it. */
+static int take_context(struct simvm *vm, const struct simvm *src)
+{
+	vm->es = src->es;
+	vm->handle = src->handle;
+	vm->started = src->started;
+	vm->sev_fd = src->sev_fd;
+	vm->ghcb_version = src->ghcb_version;
+	vm->vmsa_features = src->vmsa_features;
+	return vm_activate(vm);
+}
+
 /*
  * sev_vm_copy_enc_context_from(): a mirror VM shares the source's ASID
  * and handle (its own memory view, the same key) without a launch of its
@@ -1548,13 +1560,7 @@ static int copy_enc_context(struct simvm *vm, struct simvm *src)
 		return -EINVAL;
 	if (vm->id < 0)
 		return -ENOMEM;
-	vm->es = src->es;
-	vm->handle = src->handle;
-	vm->started = src->started;
-	vm->sev_fd = src->sev_fd;
-	vm->ghcb_version = src->ghcb_version;
-	vm->vmsa_features = src->vmsa_features;
-	ret = vm_activate(vm);
+	ret = take_context(vm, src);
 	if (ret)
 		return ret;
 	vm->mirror_of = src;
@@ -1587,14 +1593,8 @@ static int move_enc_context(struct simvm *vm, struct simvm *src)
 			if (!src->vcpus[i]->protected)
 				return -EINVAL;
 	}
-	vm->es = src->es;
-	vm->handle = src->handle;
-	vm->started = src->started;
+	ret = take_context(vm, src);
 	vm->vmsa_done = src->vmsa_done;
-	vm->sev_fd = src->sev_fd;
-	vm->ghcb_version = src->ghcb_version;
-	vm->vmsa_features = src->vmsa_features;
-	ret = vm_activate(vm);
 	if (ret)
 		return ret;
 	vm->locked_pages = src->locked_pages;
