@@ -36,9 +36,6 @@
 #include "sevsim/selfcheck.h"
 #include "sev/vmsa.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
 #define MAX_FD 4096
 #define MAX_SLOTS 32
 #define MAX_REGIONS 32
@@ -892,49 +889,18 @@ static int blob_ok(uint64_t uaddr, uint32_t len)
  */
 static int install_msr_filter(struct simvm *vm)
 {
-	static uint8_t deny[1]; /* bit clear: the access exits to user space */
-	static uint8_t allow[1] = { 0xff };
-	static const struct {
-		uint32_t base, n;
-	} es_direct[] = {
-		{ 0x48, 2 }, /* SPEC_CTRL, PRED_CMD */
-		{ 0x174, 3 }, /* SYSENTER_CS, _ESP, _EIP */
-		{ 0x277, 1 }, /* PAT */
-		{ 0xc0000080, 5 }, /* EFER, STAR, LSTAR, CSTAR, SYSCALL_MASK */
-		{ 0xc0000100, 3 }, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
-	};
 	const struct msr_filter_copy *f = &vm->vmm_filter;
 	struct kvm_enable_cap cap = {
 		.cap = KVM_CAP_X86_USER_SPACE_MSR,
 		.args = { KVM_MSR_EXIT_REASON_FILTER | vm->vmm_msr_reasons },
 	};
 	struct kvm_msr_filter m = {
-		.flags = vm->es		  ? KVM_MSR_FILTER_DEFAULT_DENY :
+		.flags = vm->es ? KVM_MSR_FILTER_DEFAULT_DENY :
 			 f->set ? f->flags :
-					    KVM_MSR_FILTER_DEFAULT_ALLOW,
-		.ranges[0] = {
-			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
-			.nmsrs = 2,
-			.base = MSR_AMD64_SEV_ES_GHCB,
-			.bitmap = deny,
-		},
+				  KVM_MSR_FILTER_DEFAULT_ALLOW,
 	};
-	uint32_t n = 1;
+	uint32_t n = sim_model_msr_ranges(m.ranges, vm->es);
 
-	/*
-	 * MSRs an SEV-ES guest reaches directly, without #VC: svm.c's
-	 * direct_access_msrs, which no VM intercepts, and EFER and PAT,
-	 * whose intercepts sev_es_init_vmcb() clears.
-	 */
-	for (uint32_t i = 0; vm->es && i < ARRAY_SIZE(es_direct); i++) {
-		m.ranges[n] = (struct kvm_msr_filter_range){
-			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
-			.nmsrs = es_direct[i].n,
-			.base = es_direct[i].base,
-			.bitmap = allow,
-		};
-		n++;
-	}
 	for (uint32_t i = 0; f->set && i < f->nranges; i++) {
 		if (n == KVM_MSR_FILTER_MAX_RANGES) {
 			sim_log("the VMM's MSR filter has %u ranges: with the model's own one "
@@ -1531,6 +1497,16 @@ static struct simvm *vm_of_fd(uint64_t fd)
 	return fd < MAX_FD && fds[fd].kind == FD_VM ? fds[fd].obj : NULL;
 }
 
+/* What both commands check first: a VM fd, another VM, SEV only in the source. */
+static int context_pair(const struct simvm *vm, const struct simvm *src)
+{
+	if (!src)
+		return -EBADF;
+	if (src == vm || vm->active || !src->active)
+		return -EINVAL;
+	return 0;
+}
+
 /* The encryption context of `src`, and SEV on for `vm` with it. */
 static int take_context(struct simvm *vm, const struct simvm *src)
 {
@@ -1550,13 +1526,11 @@ static int take_context(struct simvm *vm, const struct simvm *src)
  */
 static int copy_enc_context(struct simvm *vm, struct simvm *src)
 {
-	int ret;
+	int ret = context_pair(vm, src);
 
-	if (!src)
-		return -EBADF;
-	if (src == vm)
-		return -EINVAL;
-	if (vm->active || !src->active || src->mirror_of || vm->nr_vcpus)
+	if (ret)
+		return ret;
+	if (src->mirror_of || vm->nr_vcpus)
 		return -EINVAL;
 	if (vm->id < 0)
 		return -ENOMEM;
@@ -1575,14 +1549,10 @@ static int copy_enc_context(struct simvm *vm, struct simvm *src)
  */
 static int move_enc_context(struct simvm *vm, struct simvm *src)
 {
-	int ret;
+	int ret = context_pair(vm, src);
 
-	if (!src)
-		return -EBADF;
-	if (src == vm)
-		return -EINVAL;
-	if (vm->active || !src->active)
-		return -EINVAL;
+	if (ret)
+		return ret;
 	if (vm->id < 0)
 		return -ENOMEM;
 	if (src->es) {

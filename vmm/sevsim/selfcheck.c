@@ -54,23 +54,53 @@ __asm__(".pushsection .rodata\n"
 	"sim_probe_end:\n"
 	".popsection\n");
 
-int sim_enable_msr_exits(kprobe_ioctl_fn fn, int vm_fd, bool es)
+uint32_t sim_model_msr_ranges(struct kvm_msr_filter_range *r, bool es)
 {
 	static uint8_t deny[1]; /* bit clear: the access exits to user space */
+	static uint8_t allow[1] = { 0xff };
+	/*
+	 * MSRs an SEV-ES guest reaches directly, without #VC: svm.c's
+	 * direct_access_msrs, which no VM intercepts, and EFER and PAT,
+	 * whose intercepts sev_es_init_vmcb() clears.
+	 */
+	static const struct {
+		uint32_t base, n;
+	} es_direct[] = {
+		{ 0x48, 2 }, /* SPEC_CTRL, PRED_CMD */
+		{ 0x174, 3 }, /* SYSENTER_CS, _ESP, _EIP */
+		{ 0x277, 1 }, /* PAT */
+		{ 0xc0000080, 5 }, /* EFER, STAR, LSTAR, CSTAR, SYSCALL_MASK */
+		{ 0xc0000100, 3 }, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+	};
+	uint32_t n = 0;
+
+	r[n++] = (struct kvm_msr_filter_range){
+		.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+		.nmsrs = 2,
+		.base = MSR_AMD64_SEV_ES_GHCB,
+		.bitmap = deny,
+	};
+	for (uint32_t i = 0; es && i < sizeof(es_direct) / sizeof(es_direct[0]); i++)
+		r[n++] = (struct kvm_msr_filter_range){
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = es_direct[i].n,
+			.base = es_direct[i].base,
+			.bitmap = allow,
+		};
+	return n;
+}
+
+int sim_enable_msr_exits(kprobe_ioctl_fn fn, int vm_fd, bool es)
+{
 	struct kvm_enable_cap cap = {
 		.cap = KVM_CAP_X86_USER_SPACE_MSR,
 		.args = { KVM_MSR_EXIT_REASON_FILTER },
 	};
 	struct kvm_msr_filter filter = {
 		.flags = es ? KVM_MSR_FILTER_DEFAULT_DENY : KVM_MSR_FILTER_DEFAULT_ALLOW,
-		.ranges = { {
-			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
-			.nmsrs = 2,
-			.base = MSR_AMD64_SEV_ES_GHCB,
-			.bitmap = deny,
-		} },
 	};
 
+	sim_model_msr_ranges(filter.ranges, es);
 	if (fn(vm_fd, KVM_ENABLE_CAP, &cap) < 0 || fn(vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0)
 		return -errno;
 	return 0;

@@ -41,4 +41,12 @@ int sim_selfcheck(int kvm_fd, kprobe_ioctl_fn fn, bool es, char *why, size_t len
  */
 int sim_enable_msr_exits(kprobe_ioctl_fn fn, int vm_fd, bool es);
 
+/*
+ * The model's own ranges of an MSR filter, first in any filter it
+ * installs (KVM takes the first range that matches): SEV_STATUS and the
+ * GHCB MSR exit; with `es` the MSRs an SEV-ES guest reaches without #VC
+ * pass.  Fills r[0..] (six ranges at most); returns how many.
+ */
+uint32_t sim_model_msr_ranges(struct kvm_msr_filter_range *r, bool es);
+
 #endif /* MINISEV_SEVSIM_SELFCHECK_H */
