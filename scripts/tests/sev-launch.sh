@@ -109,6 +109,12 @@ json() { sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1";
 
 cd "$tmp"
 
+# ---- the model's KVM interface with SEV-ES (the SEV part runs on any KVM) --
+for kvm in init2 6.10; do
+	expect "sevsim-check --es under SEVSIM_KVM=$kvm (second LAUNCH_UPDATE_VMSA as that kernel)" \
+		0 '^1\.\.' env SEVSIM_KVM=$kvm "$S" "$root/build/sevsim-check" --es
+done
+
 # ---- the plain SEV launch ------------------------------------------------
 expect "SEV launch boots and every default guest test passes" 0 '^ok .* long_mode' \
 	"$S" "$M" run --sev -q

@@ -32,6 +32,7 @@
 #define CODE_GPA 0x1000
 #define DATA_OFF 0x2000
 #define PORT 0x80
+#define SEV_POLICY_ES (1u << 2)
 
 static int kvm_fd, sev_fd, failed, count;
 
@@ -420,7 +421,8 @@ static void check_second_vmsa(void)
 	struct kvm_run *run;
 	int vm = sev_vm(true), fd, ret;
 
-	if (vm < 0 || set_slot(vm, 1, 0, mem, MEM_SIZE) || launch_start(vm, 0))
+	/* Policy bit 2: an SEV-ES guest, which the firmware insists on for one. */
+	if (vm < 0 || set_slot(vm, 1, 0, mem, MEM_SIZE) || launch_start(vm, SEV_POLICY_ES))
 		die("SEV-ES launch");
 	fd = new_vcpu(vm, &run);
 	check(sev_cmd(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, NULL) == 0, "LAUNCH_UPDATE_VMSA");
