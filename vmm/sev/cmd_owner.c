@@ -22,6 +22,7 @@
 #include "sev/commands.h"
 #include "sev/crypto.h"
 #include "sev/measure.h"
+#include "sev/ovmf.h"
 #include "sev/policy.h"
 #include "sev/secret.h"
 #include "sev/session.h"
@@ -62,6 +63,13 @@ static const char owner_usage[] =
 	"                                       SEV-ES VMSAs of a minisev guest, computed\n"
 	"                                       from its entry point (every vCPU starts\n"
 	"                                       there) and the KVM INIT flavour\n"
+	"            --cpu-family N --cpu-model N --cpu-stepping N --num-cpus N\n"
+	"            [--init legacy|init2] [--vmsa-features N|debug-swap]\n"
+	"                                       SEV-ES VMSAs of a QEMU + OVMF guest, as\n"
+	"                                       virt-qemu-sev-validate takes them: QEMU's\n"
+	"                                       reset vCPUs of that CPU, APs at the first\n"
+	"                                       --measured file's (OVMF) SEV-ES reset\n"
+	"                                       block; --init legacy (QEMU < 9.1) default\n"
 	"            --digest B64|HEX           the launch digest itself instead\n"
 	"\n"
 	"  secret   (--tek F --tik F | --tk F) --measurement B64\n"
@@ -133,6 +141,9 @@ enum {
 	O_ES,
 	O_SEV,
 	O_FLAGS,
+	O_CPU_FAMILY,
+	O_CPU_MODEL,
+	O_CPU_STEPPING,
 };
 
 static const struct option owner_opts[] = {
@@ -161,6 +172,9 @@ static const struct option owner_opts[] = {
 	{ "cbit", required_argument, NULL, O_CBIT },
 	{ "init", required_argument, NULL, O_INIT },
 	{ "vmsa-features", required_argument, NULL, O_VMSA_FEATURES },
+	{ "cpu-family", required_argument, NULL, O_CPU_FAMILY },
+	{ "cpu-model", required_argument, NULL, O_CPU_MODEL },
+	{ "cpu-stepping", required_argument, NULL, O_CPU_STEPPING },
 	{ "digest", required_argument, NULL, O_DIGEST },
 	{ "mnonce", required_argument, NULL, O_MNONCE },
 	{ "measurement", required_argument, NULL, O_MEASUREMENT },
@@ -198,6 +212,7 @@ struct owner_args {
 	int nmeasured;
 	const char *kernel, *initrd, *cmdline, *vmsa0, *vmsa1, *num_cpus;
 	const char *vmsa_entry, *cbit, *init, *vmsa_features;
+	const char *cpu_family, *cpu_model, *cpu_stepping;
 	const char *digest, *mnonce, *measurement;
 	const char *secrets[MAX_SECRETS];
 	int nsecrets;
@@ -289,6 +304,15 @@ static int parse_owner_args(int argc, char **argv, struct owner_args *a)
 			break;
 		case O_VMSA_FEATURES:
 			a->vmsa_features = optarg;
+			break;
+		case O_CPU_FAMILY:
+			a->cpu_family = optarg;
+			break;
+		case O_CPU_MODEL:
+			a->cpu_model = optarg;
+			break;
+		case O_CPU_STEPPING:
+			a->cpu_stepping = optarg;
 			break;
 		case O_NUM_CPUS:
 			a->num_cpus = optarg;
@@ -421,13 +445,58 @@ static int ld_add_file(struct sev_ld *ld, const char *path, size_t exact)
 	return ret ? cmd_fail(CMD_SYSTEM, "SHA-256 failed") : 0;
 }
 
+/*
+ * QEMU + OVMF SEV-ES: the BSP's VMSA at the reset vector, the APs' at the
+ * SEV-ES reset block of the firmware (the first --measured file), as
+ * virt-qemu-sev-validate builds them from the same three CPU numbers.
+ */
+static int qemu_vmsas(const struct owner_args *a, bool init2, uint64_t features, uint64_t ncpu,
+		      uint8_t computed[2][SEV_VMSA_SIZE])
+{
+	uint64_t fam, model, step;
+	struct sev_why why = { "" };
+	uint32_t version, ap = 0;
+
+	if (!a->cpu_family || !a->cpu_model || !a->cpu_stepping)
+		return cmd_fail(CMD_USAGE, "QEMU's VMSAs need all of --cpu-family, --cpu-model "
+					   "and --cpu-stepping (the guest CPU's)");
+	if (parse_u64(a->cpu_family, 0, 0xff + 0xf, &fam) ||
+	    parse_u64(a->cpu_model, 0, 0xff, &model) || parse_u64(a->cpu_stepping, 0, 0xf, &step))
+		return cmd_fail(CMD_USAGE,
+				"--cpu-family (0-270), --cpu-model (0-255), "
+				"--cpu-stepping (0-15): '%s' '%s' '%s'",
+				a->cpu_family, a->cpu_model, a->cpu_stepping);
+	version = sev_cpuid_version(fam, model, step);
+	sev_vmsa_qemu_reset(version, 0xfffffff0, init2, features, computed[0]);
+	if (ncpu > 1) {
+		size_t len;
+		uint8_t *fw;
+		int ret;
+
+		if (!a->nmeasured)
+			return cmd_fail(CMD_USAGE, "need --firmware OVMF.fd for the APs' reset "
+						   "address");
+		fw = read_file(a->measured[0], SIZE_MAX, &len);
+		if (!fw)
+			return cmd_fail(CMD_USAGE, "%s: %s", a->measured[0], strerror(errno));
+		ret = sev_ovmf_ap_reset(fw, len, &ap, &why);
+		free(fw);
+		if (ret)
+			return cmd_fail(CMD_USAGE, "%s: %s", a->measured[0],
+					sev_why_str(&why, ret));
+	}
+	sev_vmsa_qemu_reset(version, ap, init2, features, computed[1]);
+	return 0;
+}
+
 /* Everything but the mnonce: API, build, policy and the launch digest. */
 static int measure_params(const struct owner_args *a, struct sev_measure_params *p)
 {
 	struct sev_why why = { "" };
-	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus || a->vmsa_entry;
-
-	uint8_t computed[SEV_VMSA_SIZE];
+	bool es_inputs = a->vmsa0 || a->vmsa1 || a->num_cpus || a->vmsa_entry || a->cpu_family ||
+			 a->cpu_model || a->cpu_stepping;
+	bool qemu = a->cpu_family || a->cpu_model || a->cpu_stepping;
+	uint8_t computed[2][SEV_VMSA_SIZE];
 	struct sev_ld ld = { NULL };
 	uint64_t ncpu = 0, entry = 0, cbit = 0, features = 0;
 	int ret;
@@ -464,32 +533,44 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 	if (sev_policy_check_launch(p->policy, es_inputs, &why))
 		return cmd_fail(CMD_USAGE, "%s%s", why.msg,
 				es_inputs ? "" : " (give --vmsa-cpu0 and --num-cpus for SEV-ES)");
-	if (a->vmsa_entry) {
-		bool init2 = !a->init || !strcmp(a->init, "init2");
+	if (a->vmsa_entry || qemu) {
+		bool init2 = a->init ? !strcmp(a->init, "init2") : !qemu;
+		const char *what = qemu ? "--cpu-family" : "--vmsa-entry";
 
 		if (a->vmsa0 || a->vmsa1)
-			return cmd_fail(CMD_USAGE,
-					"--vmsa-entry computes the VMSAs: no --vmsa-cpu0/1");
+			return cmd_fail(CMD_USAGE, "%s computes the VMSAs: no --vmsa-cpu0/1", what);
+		if (qemu && a->vmsa_entry)
+			return cmd_fail(CMD_USAGE, "--vmsa-entry is for minisev guests, "
+						   "--cpu-family for QEMU's: not both");
 		if (a->init && !init2 && strcmp(a->init, "legacy"))
 			return cmd_fail(CMD_USAGE, "--init: '%s' is neither init2 nor legacy",
 					a->init);
-		if (parse_u64(a->vmsa_entry, 0, UINT64_MAX, &entry))
-			return cmd_fail(CMD_USAGE, "--vmsa-entry: '%s' is not an address",
-					a->vmsa_entry);
-		if (!a->cbit || parse_u64(a->cbit, 32, 51, &cbit))
-			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --cbit N (32 to 51)");
 		if (!a->num_cpus || parse_u64(a->num_cpus, 1, 4096, &ncpu))
-			return cmd_fail(CMD_USAGE, "--vmsa-entry needs --num-cpus N (1 to 4096)");
+			return cmd_fail(CMD_USAGE, "%s needs --num-cpus N (1 to 4096)", what);
 		if (a->vmsa_features && sev_vmsa_features_parse(a->vmsa_features, &features))
 			return cmd_fail(CMD_USAGE,
 					"--vmsa-features: '%s' is neither a number nor "
 					"debug-swap",
 					a->vmsa_features);
-		/* Every vCPU starts in the same state (boot protocol): one VMSA. */
-		boot_vmsa(entry, cbit, init2, features, computed);
+		if (qemu) {
+			if ((ret = qemu_vmsas(a, init2, features, ncpu, computed)))
+				return ret;
+		} else {
+			if (parse_u64(a->vmsa_entry, 0, UINT64_MAX, &entry))
+				return cmd_fail(CMD_USAGE, "--vmsa-entry: '%s' is not an address",
+						a->vmsa_entry);
+			if (!a->cbit || parse_u64(a->cbit, 32, 51, &cbit))
+				return cmd_fail(CMD_USAGE,
+						"--vmsa-entry needs --cbit N (32 to 51)");
+			/* Every vCPU starts in the same state (boot protocol): one VMSA. */
+			boot_vmsa(entry, cbit, init2, features, computed[0]);
+			memcpy(computed[1], computed[0], SEV_VMSA_SIZE);
+		}
 	} else if (a->vmsa_features) {
-		return cmd_fail(CMD_USAGE, "--vmsa-features goes with --vmsa-entry (VMSA files "
-					   "already hold their features)");
+		return cmd_fail(
+			CMD_USAGE,
+			"--vmsa-features goes with --vmsa-entry or --cpu-family (VMSA files "
+			"already hold their features)");
 	} else if (es_inputs) {
 		if (!a->vmsa0 || !a->num_cpus)
 			return cmd_fail(CMD_USAGE,
@@ -521,8 +602,8 @@ static int measure_params(const struct owner_args *a, struct sev_measure_params 
 		}
 	}
 	for (uint64_t i = 0; i < ncpu; i++) {
-		if (a->vmsa_entry) {
-			if (sev_ld_update(&ld, computed, sizeof(computed))) {
+		if (a->vmsa_entry || qemu) {
+			if (sev_ld_update(&ld, computed[!!i], SEV_VMSA_SIZE)) {
 				ret = cmd_fail(CMD_SYSTEM, "SHA-256 failed");
 				goto out;
 			}

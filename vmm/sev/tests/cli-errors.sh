@@ -178,6 +178,20 @@ expect 2 "goes with --vmsa-entry" "--vmsa-features with VMSA files" -- \
 expect 2 "neither a number nor debug-swap" "--vmsa-features with a bad name" -- \
 	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --vmsa-entry 0x100000 \
 	--cbit 47 --num-cpus 1 --vmsa-features swap
+# QEMU's reset VMSAs: all three CPU numbers, a firmware with the reset block.
+expect 2 "need all of --cpu-family, --cpu-model" "--cpu-family without model and stepping" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --cpu-family 25 --num-cpus 1
+expect 2 "cpu-stepping (0-15)" "--cpu-stepping out of range" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --cpu-family 25 --cpu-model 1 \
+	--cpu-stepping 16 --num-cpus 1
+expect 2 "not both" "--cpu-family with --vmsa-entry" -- \
+	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --cpu-family 25 --cpu-model 1 \
+	--cpu-stepping 1 --vmsa-entry 0x100000 --num-cpus 1
+head -c 8192 /dev/zero >notovmf.bin
+expect 2 "not an OVMF image" "QEMU APs on a firmware without the OVMF table" -- \
+	m owner measure --measured notovmf.bin --api-major 1 --api-minor 40 --build-id 40 \
+	--policy 5 --tik vm_tik.bin --cpu-family 25 \
+	--cpu-model 1 --cpu-stepping 1 --num-cpus 2
 expect 2 "sev-es needs the VMSAs" "owner measure --sev-es without VMSAs" -- \
 	m owner measure "${MEAS[@]}" --policy 5 --tik vm_tik.bin --sev-es
 expect 2 "needs --sev-es" "run --vmsa-features without SEV-ES" -- \

@@ -88,6 +88,35 @@ check "validator accepts minisev's SEV-ES measurement" \
 	--tik "$TIK" --tek "$T/tek.bin" --measurement "$m3" --api-major 1 --api-minor 49 \
 	--build-id 6 --policy 5
 
+# The same VMSAs computed from nothing but the CPU (EPYC Milan: family 25
+# model 1 stepping 1) and the firmware's SEV-ES reset block: QEMU's reset
+# state as KVM copies it.
+m4=$("$MINISEV" owner measure --measured "$OVMF" --sev-es --cpu-family 25 --cpu-model 1 \
+	--cpu-stepping 1 --num-cpus 4 --tik "$TIK" --api-major 1 --api-minor 49 --build-id 6 \
+	--policy 5 --mnonce Lb6Vn10xZNtSjGSAAIUJ8g==)
+[ "$m4" = "$m3" ] &&
+	ok "SEV-ES VMSAs computed from --cpu-family/model/stepping give the sevctl known answer" ||
+	notok "SEV-ES VMSAs computed from --cpu-family/model/stepping give the sevctl known answer (got $m4)"
+# Debian's OVMF, its own AP reset address, other CPUs: the validator
+# computes its VMSAs from the same numbers.
+DEB_OVMF=/usr/share/ovmf/OVMF.fd
+if [ -f "$DEB_OVMF" ]; then
+	for c in "23 49 0 1" "25 1 1 2" "6 85 7 5"; do
+		set -- $c
+		m=$("$MINISEV" owner measure --measured "$DEB_OVMF" --sev-es --cpu-family "$1" \
+			--cpu-model "$2" --cpu-stepping "$3" --num-cpus "$4" --tik "$TIK" \
+			--api-major 0 --api-minor 24 --build-id 17 --policy 5)
+		check "validator accepts the QEMU SEV-ES measurement of Debian's OVMF (family $1 model $2 stepping $3, $4 vCPUs)" \
+			validate --firmware "$DEB_OVMF" --tik "$TIK" --tek "$T/tek.bin" --measurement "$m" \
+			--api-major 0 --api-minor 24 --build-id 17 --policy 5 --cpu-family "$1" \
+			--cpu-model "$2" --cpu-stepping "$3" --num-cpus "$4"
+	done
+	check_fails "validator refuses it for another stepping" 1 \
+		validate --firmware "$DEB_OVMF" --tik "$TIK" --tek "$T/tek.bin" --measurement "$m" \
+		--api-major 0 --api-minor 24 --build-id 17 --policy 5 --cpu-family 6 \
+		--cpu-model 85 --cpu-stepping 4 --num-cpus 5
+fi
+
 # Random inputs: firmware, TIK, mnonce, API, build, policy.
 for i in 1 2 3 4 5; do
 	head -c $((4096 * i + 16 * i)) /dev/urandom >"$T/fw$i"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VMSA builder against sevctl's real SEV-ES VMSAs: QEMU's reset state
- * for the BSP and for an AP, pushed through the same KVM-to-VMSA
- * conversion the model and the VMM use, must give the vectors byte for
- * byte.
+ * for the BSP and for an AP (sev/ovmf.c), pushed through the same
+ * KVM-to-VMSA conversion the model and the VMM use, must give the vectors
+ * byte for byte; and OVMF's GUIDed table, where the AP reset address is.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,55 +13,24 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
+#include "sev/ovmf.h"
 #include "sev/vmsa.h"
 #include "sev_test.h"
 
-static void seg(struct kvm_segment *s, uint16_t sel, uint64_t base, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->base = base;
-	s->limit = 0xffff;
-	s->type = type;
-	s->s = 1;
-	s->present = 1;
-}
+/* QEMU's EPYC-v4 (family 25 model 1 stepping 1): EDX 0xa00f11 at reset. */
+#define EPYC_V4 25, 1, 1
 
-/* x86 reset state as QEMU sets it (and sev-snp-measure models it). */
-static void qemu_reset(struct kvm_sregs *s, struct kvm_regs *r, uint64_t eip)
+static void check(const char *vec, uint32_t reset)
 {
-	memset(s, 0, sizeof(*s));
-	memset(r, 0, sizeof(*r));
-	seg(&s->cs, 0xf000, eip & 0xffff0000, 0xb);
-	seg(&s->ds, 0, 0, 3);
-	s->es = s->ss = s->fs = s->gs = s->ds;
-	seg(&s->ldt, 0, 0, 2);
-	s->ldt.s = 0;
-	seg(&s->tr, 0, 0, 0xb);
-	s->tr.s = 0;
-	s->gdt.limit = 0xffff;
-	s->idt.limit = 0xffff;
-	s->cr0 = 0x60000010;
-	r->rip = eip & 0xffff;
-	r->rflags = 2;
-	r->rdx = 0xa00f11; /* QEMU's EPYC-v4 signature in EDX at reset */
-}
-
-static void check(const char *vec, uint64_t eip)
-{
-	struct sev_vmsa_state st;
-	struct kvm_sregs s;
-	struct kvm_regs r;
 	uint8_t out[SEV_VMSA_SIZE], *want;
 	size_t len;
 
 	want = vec_read(vec, &len);
 	assert_non_null(want);
 	assert_int_equal(len, SEV_VMSA_SIZE);
-	qemu_reset(&s, &r, eip);
-	sev_vmsa_from_kvm(&st, &s, &r, NULL, SEV_VMSA_RESET_XCR0, SEV_VMSA_RESET_DR6,
-			  SEV_VMSA_RESET_DR7, SEV_VMSA_RESET_PAT);
-	sev_vmsa_build(&st, out);
+	sev_vmsa_qemu_reset(sev_cpuid_version(EPYC_V4), reset, false, 0, out);
 	for (size_t i = 0; i < len; i++)
 		if (out[i] != want[i])
 			fail_msg("%s: byte %#zx is %#x, want %#x", vec, i, out[i], want[i]);
@@ -81,19 +50,10 @@ static void test_sevctl_ap(void **state)
 
 static void test_fpu_only_with_init2(void **state)
 {
-	struct sev_vmsa_state st;
-	struct kvm_sregs s;
-	struct kvm_regs r;
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	uint8_t a[SEV_VMSA_SIZE], b[SEV_VMSA_SIZE];
 
-	qemu_reset(&s, &r, 0xfffffff0);
-	sev_vmsa_from_kvm(&st, &s, &r, NULL, 1, SEV_VMSA_RESET_DR6, SEV_VMSA_RESET_DR7,
-			  SEV_VMSA_RESET_PAT);
-	sev_vmsa_build(&st, a);
-	sev_vmsa_from_kvm(&st, &s, &r, &fpu, 1, SEV_VMSA_RESET_DR6, SEV_VMSA_RESET_DR7,
-			  SEV_VMSA_RESET_PAT);
-	sev_vmsa_build(&st, b);
+	sev_vmsa_qemu_reset(sev_cpuid_version(EPYC_V4), 0xfffffff0, false, 0, a);
+	sev_vmsa_qemu_reset(sev_cpuid_version(EPYC_V4), 0xfffffff0, true, 0, b);
 	/* The INIT2 flavour differs exactly in MXCSR and FCW (reference §8.1). */
 	assert_int_equal(b[0x408] | b[0x409] << 8, 0x1f80);
 	assert_int_equal(b[0x410] | b[0x411] << 8, 0x37f);
@@ -104,20 +64,93 @@ static void test_fpu_only_with_init2(void **state)
 /* DebugSwap is bit 5 of sev_features at 0x3b0, and nothing else moves. */
 static void test_debug_swap(void **state)
 {
-	struct sev_vmsa_state st;
-	struct kvm_sregs s;
-	struct kvm_regs r;
 	uint8_t a[SEV_VMSA_SIZE], b[SEV_VMSA_SIZE];
 
-	qemu_reset(&s, &r, 0xfffffff0);
-	sev_vmsa_from_kvm(&st, &s, &r, NULL, 1, SEV_VMSA_RESET_DR6, SEV_VMSA_RESET_DR7,
-			  SEV_VMSA_RESET_PAT);
-	sev_vmsa_build(&st, a);
-	st.sev_features = SEV_VMSA_FEAT_DEBUG_SWAP;
-	sev_vmsa_build(&st, b);
+	sev_vmsa_qemu_reset(sev_cpuid_version(EPYC_V4), 0xfffffff0, false, 0, a);
+	sev_vmsa_qemu_reset(sev_cpuid_version(EPYC_V4), 0xfffffff0, false, SEV_VMSA_FEAT_DEBUG_SWAP,
+			    b);
 	assert_int_equal(b[0x3b0], 0x20);
 	b[0x3b0] = 0;
 	assert_memory_equal(a, b, SEV_VMSA_SIZE);
+}
+
+/* CPUID 1 EAX: families above 15 go to the extended family field. */
+static void test_cpuid_version(void **state)
+{
+	assert_int_equal(sev_cpuid_version(25, 1, 1), 0xa00f11);
+	assert_int_equal(sev_cpuid_version(23, 49, 0), 0x830f10);
+	assert_int_equal(sev_cpuid_version(15, 107, 1), 0x60fb1);
+	assert_int_equal(sev_cpuid_version(6, 85, 7), 0x50657);
+}
+
+/* An image ending in an OVMF table: entries, footer, 32 bytes of reset vector. */
+struct img {
+	uint8_t b[4096];
+	size_t end; /* where the next entry goes, growing downwards */
+	size_t start;
+};
+
+static void img_entry(struct img *m, const char *guid, const void *data, size_t len, size_t claimed)
+{
+	m->start -= len + 18;
+	memcpy(m->b + m->start, data, len);
+	m->b[m->start + len] = claimed & 0xff;
+	m->b[m->start + len + 1] = claimed >> 8;
+	assert_int_equal(sev_guid_parse(guid, m->b + m->start + len + 2), 0);
+}
+
+static void img_init(struct img *m, const uint8_t *ap, size_t ap_len)
+{
+	uint8_t other[6] = { 1, 2, 3, 4, 5, 6 };
+	size_t table;
+
+	memset(m, 0xcc, sizeof(m->b));
+	m->start = sizeof(m->b) - 32 - 18; /* the footer, written last */
+	img_entry(m, "4c2eb361-7d9b-4cc3-8081-127c90d3d294", other, sizeof(other),
+		  sizeof(other) + 18);
+	if (ap)
+		img_entry(m, SEV_GUID_OVMF_SEV_ES_RESET, ap, ap_len, ap_len + 18);
+	table = sizeof(m->b) - 32 - m->start;
+	m->b[sizeof(m->b) - 32 - 18] = table & 0xff;
+	m->b[sizeof(m->b) - 32 - 17] = table >> 8;
+	assert_int_equal(sev_guid_parse(SEV_GUID_OVMF_TABLE_FOOTER, m->b + sizeof(m->b) - 48), 0);
+}
+
+static void test_ovmf_table(void **state)
+{
+	const uint8_t ap[4] = { 0x04, 0xb0, 0x80, 0x00 };
+	struct sev_why why = { "" };
+	struct img m;
+	uint32_t addr = 0;
+
+	img_init(&m, ap, sizeof(ap));
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), 0);
+	assert_int_equal(addr, 0x80b004);
+	/* An AP starts at the reset block: CS base 0x800000, IP 0xb004, as sevctl's vmsa1. */
+	check("sevctl/vmsa/vmsa1.bin", addr);
+
+	/* No reset block: the firmware was built without SEV-ES. */
+	img_init(&m, NULL, 0);
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), -ENOENT);
+	assert_non_null(strstr(why.msg, "without SEV-ES"));
+
+	/* A table longer than the image, an entry longer than the table. */
+	img_init(&m, ap, sizeof(ap));
+	m.b[sizeof(m.b) - 50] = 0xff;
+	m.b[sizeof(m.b) - 49] = 0xff;
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), -EINVAL);
+	img_init(&m, ap, sizeof(ap));
+	m.b[m.start + sizeof(ap)] = 0xf0;
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), -EINVAL);
+	assert_non_null(strstr(why.msg, "does not fit"));
+	/* A reset block too short for its address. */
+	img_init(&m, ap, 2);
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), -EINVAL);
+	/* No footer at all, and an image shorter than one. */
+	memset(m.b, 0, sizeof(m.b));
+	assert_int_equal(sev_ovmf_ap_reset(m.b, sizeof(m.b), &addr, &why), -EINVAL);
+	assert_non_null(strstr(why.msg, "not an OVMF image"));
+	assert_int_equal(sev_ovmf_ap_reset(m.b, 20, &addr, &why), -EINVAL);
 }
 
 static void test_features_parse(void **state)
@@ -145,7 +178,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sevctl_bsp),	    cmocka_unit_test(test_sevctl_ap),
 		cmocka_unit_test(test_fpu_only_with_init2), cmocka_unit_test(test_debug_swap),
-		cmocka_unit_test(test_features_parse),
+		cmocka_unit_test(test_features_parse),	    cmocka_unit_test(test_cpuid_version),
+		cmocka_unit_test(test_ovmf_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
