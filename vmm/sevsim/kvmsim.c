@@ -57,6 +57,7 @@ static close_fn real_close;
 struct slotrun {
 	uint64_t off, len;
 	bool shared;
+	bool pt; /* holds a page table the walks read: its dirty log is watched */
 	uint32_t id; /* the real memslot: the VMM's id for the first piece */
 };
 
@@ -67,6 +68,7 @@ struct simslot {
 	uint32_t id, flags;
 	uint64_t gpa, size;
 	uint8_t *hva; /* the VMM's view; private memory is the shadow of it */
+	bool alias_pt; /* its private alias holds a page table (slotrun.pt) */
 	unsigned int nruns;
 	struct slotrun runs[MAX_RUNS];
 };
@@ -102,6 +104,12 @@ struct simvcpu {
 	bool protected; /* VMSA encrypted: register state frozen */
 	unsigned int nshared; /* what its page tables map shared, at the last walk */
 	struct range shared[MAX_SHARED];
+	/* The last walk: where it started, which pages it read (vm_tables). */
+	bool walked;
+	unsigned int walk_gen;
+	uint64_t walk_cr3, walk_cr4, walk_efer, walk_cr0;
+	uint64_t *tables;
+	unsigned int ntables;
 	struct kvm_cpuid2 *cpuid; /* as set by KVM_SET_CPUID2, for GHCB CPUID */
 
 	/* SEV-ES */
@@ -130,6 +138,17 @@ struct simvm {
 	bool ran; /* a vCPU has run: what it writes before a page is shared is its own */
 	unsigned int nshared; /* the union over its vCPUs */
 	struct range shared[MAX_SHARED];
+	/*
+	 * Page tables: the pages its vCPUs' walks read (sorted), and whether
+	 * KVM logs the guest's writes to private memory so that only a write
+	 * to one of them (pt_gen moves on) calls for another walk.
+	 */
+	uint64_t *tables;
+	uint8_t *table_copy; /* their contents at the walks, PAGE_SIZE each */
+	unsigned int ntables;
+	unsigned int pt_gen;
+	bool dirty_log;
+	bool manual_dirty; /* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: the model clears, too */
 	bool run_ids[SEVSIM_RUN_SLOTS]; /* real memslot ids of the slots' later pieces */
 	uint32_t vmm_msr_reasons; /* KVM_CAP_X86_USER_SPACE_MSR as the VMM asked */
 	struct msr_filter_copy vmm_filter; /* KVM_X86_SET_MSR_FILTER as the VMM set it */
@@ -186,6 +205,18 @@ static bool second_vmsa_ok;
 static bool debug;
 static bool trace_exits; /* SEVSIM_DEBUG=2: every exit of an SEV guest, with its RIP */
 /*
+ * SEVSIM_TRACE=FILE: the first exit of each kind (reason, port, MSR, MMIO
+ * page) that the VMM gets from an SEV guest (for SEV-ES: what the GHCB
+ * asked for, and each #VC the model raised, "#VC for ..."), one line each with the time since its first KVM_RUN, the
+ * exit count so far and the guest's CS:RIP: how far a firmware got, for a
+ * fraction of the cost of the full log.  Appended and line-buffered, so a
+ * killed VMM leaves it whole.
+ */
+static FILE *trace_file;
+/* What the page-table walks cost, for the heartbeat lines. */
+static uint64_t walk_count, walk_ns;
+static unsigned int walk_tables;
+/*
  * SEVSIM_DEBUG_SWAP=1: kvm_amd.debug_swap=Y on a CPU with DebugSwap.  On
  * 6.10+ (init2) KVM then offers VMSA feature 0x20 for INIT2 to opt in;
  * before 6.10 (legacy) ES_INIT sets it in every VMSA unasked, which is
@@ -235,6 +266,13 @@ static void sim_init(void)
 	debug = getenv("SEVSIM_DEBUG") && strchr("12", *getenv("SEVSIM_DEBUG")) &&
 		*getenv("SEVSIM_DEBUG");
 	trace_exits = debug && *getenv("SEVSIM_DEBUG") == '2';
+	if (getenv("SEVSIM_TRACE") && *getenv("SEVSIM_TRACE")) {
+		trace_file = fopen(getenv("SEVSIM_TRACE"), "ae");
+		if (trace_file)
+			setvbuf(trace_file, NULL, _IOLBF, 0);
+		else
+			sim_log("SEVSIM_TRACE=%s: %s", getenv("SEVSIM_TRACE"), strerror(errno));
+	}
 	if (getenv("SEVSIM_DEBUG_SWAP") && *getenv("SEVSIM_DEBUG_SWAP") == '1')
 		debug_swap = SVM_SEV_FEAT_DEBUG_SWAP;
 }
@@ -593,6 +631,33 @@ static int real_slot(struct simvm *vm, uint32_t id, uint32_t flags, uint64_t gpa
 	return real_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
 }
 
+/*
+ * The flags of a slot's private pieces: KVM logs the guest's writes there
+ * (vm_pt_dirty()) while the model can use that; a read-only slot has none.
+ */
+static uint32_t private_flags(const struct simvm *vm, const struct simslot *s)
+{
+	if (s->flags & KVM_MEM_READONLY)
+		return s->flags;
+	return s->flags | (vm->dirty_log ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+}
+
+/* A private piece; where KVM will not log it, the model walks at every exit. */
+static int private_slot(struct simvm *vm, uint32_t id, uint32_t flags, uint64_t gpa, uint64_t size,
+			void *uaddr)
+{
+	int ret = real_slot(vm, id, flags, gpa, size, uaddr);
+
+	if (ret && (flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+		sim_log("KVM will not log writes to slot %u (%s): page tables are walked at "
+			"every exit",
+			id, strerror(-ret));
+		vm->dirty_log = false;
+		ret = real_slot(vm, id, flags & ~KVM_MEM_LOG_DIRTY_PAGES, gpa, size, uaddr);
+	}
+	return ret;
+}
+
 /* The next piece of [lo, hi) from `lo` on that `set` covers (*in) or not. */
 static uint64_t next_piece(const struct range *set, unsigned int n, uint64_t lo, uint64_t hi,
 			   bool *in)
@@ -655,6 +720,7 @@ static int slot_runs(struct simvm *vm, struct simslot *s, bool force)
 	if (same && !force)
 		return 0;
 	slot_runs_drop(vm, s);
+	vm->pt_gen++; /* new pieces, new dirty logs: walk and watch again */
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		runs[i].id = s->id;
 		for (uint32_t j = 0; i && j < SEVSIM_RUN_SLOTS; j++) {
@@ -670,8 +736,9 @@ static int slot_runs(struct simvm *vm, struct simslot *s, bool force)
 			return -ENOSPC;
 		}
 		s->runs[s->nruns++] = runs[i];
-		ret = real_slot(vm, runs[i].id, s->flags, s->gpa + runs[i].off, runs[i].len,
-				(runs[i].shared ? s->hva : priv) + runs[i].off);
+		ret = private_slot(vm, runs[i].id, runs[i].shared ? s->flags : private_flags(vm, s),
+				   s->gpa + runs[i].off, runs[i].len,
+				   (runs[i].shared ? s->hva : priv) + runs[i].off);
 	}
 	return ret;
 }
@@ -687,7 +754,9 @@ static int slot_remap(struct simvm *vm, struct simslot *s)
 	if (!priv)
 		return -ENOMEM;
 	real_slot(vm, id, 0, 0, 0, NULL);
-	ret = real_slot(vm, id, s->flags & KVM_MEM_READONLY, alias, s->size, priv);
+	ret = private_slot(vm, id,
+			   private_flags(vm, s) & (KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES),
+			   alias, s->size, priv);
 	if (ret) {
 		sim_log("cannot add the private alias of slot %u at %#llx: %s (the model needs "
 			"guest physical addresses up to bit %d: QEMU -cpu ...,phys-bits=48)",
@@ -998,6 +1067,18 @@ static int vm_activate(struct simvm *vm)
 	if (ret)
 		return ret;
 	vm->active = true;
+	vm->dirty_log = true; /* until KVM refuses it for a slot */
+	/*
+	 * Manual protection: reading the log leaves pages writable, and the
+	 * model re-arms only page tables, so that the guest's other writes
+	 * do not fault after every exit.  QEMU asks for it itself.
+	 */
+	if (!vm->manual_dirty) {
+		struct kvm_enable_cap mcap = { .cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+					       .args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE } };
+
+		vm->manual_dirty = real_ioctl(vm->fd, KVM_ENABLE_CAP, &mcap) == 0;
+	}
 	for (int i = 0; i < MAX_SLOTS; i++) {
 		if (vm->slots[i].used && (ret = slot_remap(vm, &vm->slots[i]))) {
 			vm->active = false;
@@ -1443,6 +1524,7 @@ static int mem_enc_op(struct simvm *vm, void *arg)
 		return 0;
 	pthread_mutex_lock(&sim_lock);
 	ret = sev_mem_enc_op(vm, cmd);
+	vm->pt_gen++; /* it may have written private memory: walk again */
 	pthread_mutex_unlock(&sim_lock);
 	sim_debug("KVM_MEMORY_ENCRYPT_OP %u -> %d (%s), status %#x", cmd->id, ret,
 		  ret ? strerror(-ret) : "ok", cmd->error);
@@ -1628,7 +1710,11 @@ static int vm_ioctl(int fd, unsigned long req, void *arg)
 			return enc_context_cap(vm, cap);
 		if (cap && cap->cap == KVM_CAP_X86_USER_SPACE_MSR)
 			return vmm_user_space_msr(vm, cap);
-		return real_ioctl(fd, req, arg);
+		ret = real_ioctl(fd, req, arg);
+		/* Then GET_DIRTY_LOG no longer write-protects: the model clears. */
+		if (!ret && cap && cap->cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+			vm->manual_dirty = cap->args[0] != 0;
+		return ret;
 	}
 	case KVM_MEMORY_ENCRYPT_OP:
 		return mem_enc_op(vm, arg);
@@ -2139,6 +2225,30 @@ static uint8_t *guest_linear(struct simvcpu *v, uint64_t la, size_t len)
 	return gpa_ptr(v->vm, t.physical_address & ~cbit, len, t.physical_address & cbit);
 }
 
+static void trace_first(struct simvcpu *v, bool vc);
+
+/* Write guest linear memory page by page: a stack frame may straddle two. */
+static int guest_write(struct simvcpu *v, uint64_t la, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		size_t n = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+		uint8_t *d;
+
+		if (n > len)
+			n = len;
+		d = guest_linear(v, la, n);
+		if (!d)
+			return -1;
+		memcpy(d, p, n);
+		la += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /*
  * An SEV-ES guest executed IN/OUT, an MMIO access or RDMSR/WRMSR directly.
  * On SEV-ES hardware that instruction does not exit: it raises #VC with the
@@ -2244,14 +2354,18 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	frame[4] = regs.rsp;
 	frame[5] = sr.ss.selector;
 	*why = "the #VC frame does not fit the guest's stack";
-	slot = guest_linear(v, rsp, sizeof(frame));
-	if (!slot)
+	if (guest_write(v, rsp, frame, sizeof(frame))) {
+		sim_debug("vCPU %u: no guest memory for a #VC frame at %#llx", v->id,
+			  (unsigned long long)rsp);
 		return -1;
-	memcpy(slot, frame, sizeof(frame));
+	}
 	regs.rsp = rsp;
 	regs.rip = handler;
 	regs.rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
 			 (type == 0xe ? X86_EFLAGS_IF : 0));
+	/* The access as the guest's handler gets it, in SEVSIM_TRACE. */
+	if (trace_file)
+		trace_first(v, true);
 	*why = "KVM_SET_REGS failed";
 	if (real_ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 		return -1;
@@ -2275,6 +2389,7 @@ struct walk {
 	struct simvm *vm;
 	struct range *out;
 	unsigned int n, tables;
+	uint64_t *read; /* the tables read, MAX_TABLES of them at most */
 	bool overflow;
 };
 
@@ -2283,8 +2398,9 @@ static void walk_table(struct walk *w, uint64_t table, int level)
 	const uint64_t cbit = 1ULL << SEVSIM_CBIT;
 	uint64_t *e = (uint64_t *)gpa_ptr(w->vm, table, PAGE_SIZE, true);
 
-	if (!e || ++w->tables > MAX_TABLES)
+	if (!e || w->tables >= MAX_TABLES)
 		return;
+	w->read[w->tables++] = table;
 	for (int i = 0; i < 512; i++) {
 		uint64_t x = e[i], pa = x & PTE_ADDR & ~cbit, size;
 
@@ -2386,20 +2502,211 @@ static void vm_shared_update(struct simvm *vm)
 			sim_log("slot %u: cannot map its shared pages", vm->slots[i].id);
 }
 
-/* Walk the vCPU's page tables; if what they share changed, remap. */
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The VM's page-table pages: the union of its vCPUs' last walks, sorted. */
+static void vm_tables_update(struct simvm *vm)
+{
+	unsigned int n = 0;
+	uint8_t *copy;
+	uint64_t *t;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		n += vm->vcpus[i]->ntables;
+	t = realloc(vm->tables, (n ? n : 1) * sizeof(*t));
+	if (!t) {
+		vm->ntables = 0;
+		vm->dirty_log = false; /* cannot tell what to watch: walk always */
+		return;
+	}
+	vm->tables = t;
+	n = 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		memcpy(t + n, vm->vcpus[i]->tables, vm->vcpus[i]->ntables * sizeof(*t));
+		n += vm->vcpus[i]->ntables;
+	}
+	qsort(t, n, sizeof(*t), u64_cmp);
+	vm->ntables = n;
+	/* What they held, so that a write that changed nothing needs no walk. */
+	copy = realloc(vm->table_copy, (size_t)(n ? n : 1) * PAGE_SIZE);
+	if (!copy) {
+		vm->ntables = 0;
+		vm->dirty_log = false;
+		return;
+	}
+	vm->table_copy = copy;
+	for (unsigned int k = 0; k < n; k++) {
+		const uint8_t *e = gpa_ptr(vm, t[k], PAGE_SIZE, true);
+
+		if (e)
+			memcpy(copy + (size_t)k * PAGE_SIZE, e, PAGE_SIZE);
+		else
+			memset(copy + (size_t)k * PAGE_SIZE, 0, PAGE_SIZE);
+	}
+	/* The pieces whose dirty logs vm_pt_dirty() reads. */
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &vm->slots[i];
+
+		sl->alias_pt = false;
+		for (unsigned int j = 0; j < sl->nruns; j++)
+			sl->runs[j].pt = false;
+		for (unsigned int k = 0; sl->used && k < n; k++) {
+			if (t[k] < sl->gpa || t[k] - sl->gpa >= sl->size)
+				continue;
+			sl->alias_pt = true;
+			for (unsigned int j = 0; j < sl->nruns; j++)
+				if (t[k] - sl->gpa - sl->runs[j].off < sl->runs[j].len)
+					sl->runs[j].pt = true;
+		}
+	}
+}
+
+/*
+ * What KVM logged of the guest's writes to one private piece since the
+ * last look (and, in manual mode, write-protect those pages again): does
+ * any of them hold a page table?  True where it cannot tell.
+ */
+static bool piece_hits_tables(struct simvm *vm, uint32_t id, uint64_t gpa, uint64_t size)
+{
+	uint64_t npages = size / PAGE_SIZE, words = (npages + 63) / 64;
+	uint64_t *bm = calloc(words ? words : 1, sizeof(*bm)), *arm;
+	struct kvm_dirty_log log = { .slot = id };
+	unsigned int narmed = 0;
+	bool hit = false;
+
+	if (!bm)
+		return true;
+	log.dirty_bitmap = bm;
+	if (real_ioctl(vm->fd, KVM_GET_DIRTY_LOG, &log) < 0) {
+		sim_debug("KVM_GET_DIRTY_LOG of slot %#x: %s", id, strerror(errno));
+		free(bm);
+		return true;
+	}
+	/*
+	 * Only the page tables' bits count, and only they are armed again:
+	 * look them up from the table list (other dirty bits may be many).
+	 */
+	arm = calloc(words ? words : 1, sizeof(*arm));
+	if (!arm) {
+		free(bm);
+		return true;
+	}
+	for (unsigned int k = 0; k < vm->ntables; k++) {
+		uint64_t page = vm->tables[k], i = (page - gpa) / PAGE_SIZE;
+
+		const uint8_t *now;
+
+		if (page < gpa || i >= npages || !(bm[i / 64] & (1ULL << (i % 64))))
+			continue;
+		arm[i / 64] |= 1ULL << (i % 64);
+		narmed++;
+		/*
+		 * Written, but changed?  QEMU's TCG (the nested machine) reads a
+		 * guest page table through nested paging as if writing it, so
+		 * every TLB refill marks the tables it walks dirty.  Such pages
+		 * stay unprotected and are compared at each look; only when
+		 * more than a few pile up are they protected again, since every
+		 * re-protection costs the guest a fault on its next refill.
+		 */
+		now = gpa_ptr(vm, page, PAGE_SIZE, true);
+		if (hit || (now && !memcmp(now, vm->table_copy + (size_t)k * PAGE_SIZE, PAGE_SIZE)))
+			continue;
+		sim_debug("page table %#llx written (slot %#x)", (unsigned long long)page, id);
+		hit = true;
+	}
+	/* Manual mode: GET left them writable; only the page tables are armed again. */
+	if (narmed > 16 && vm->manual_dirty) {
+		struct kvm_clear_dirty_log c = { .slot = id, .num_pages = (uint32_t)npages };
+
+		c.dirty_bitmap = arm;
+		if (real_ioctl(vm->fd, KVM_CLEAR_DIRTY_LOG, &c) < 0)
+			sim_debug("KVM_CLEAR_DIRTY_LOG of slot %#x: %s", id, strerror(errno));
+	}
+	free(arm);
+	free(bm);
+	return hit;
+}
+
+/* Did the guest write a page table since the last look?  (Every private piece.) */
+static bool vm_pt_dirty(struct simvm *vm)
+{
+	bool hit = false;
+
+	if (!vm->dirty_log)
+		return true;
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &vm->slots[i];
+
+		if (!sl->used || (sl->flags & KVM_MEM_READONLY))
+			continue;
+		if (sl->alias_pt)
+			hit |= piece_hits_tables(vm, SEVSIM_ALIAS_SLOT_BASE + sl->id, sl->gpa,
+						 sl->size);
+		for (unsigned int j = 0; j < sl->nruns; j++)
+			if (!sl->runs[j].shared && sl->runs[j].pt)
+				hit |= piece_hits_tables(vm, sl->runs[j].id,
+							 sl->gpa + sl->runs[j].off,
+							 sl->runs[j].len);
+	}
+	return hit;
+}
+
+/*
+ * Walk the vCPU's page tables; if what they share changed, remap.  Only
+ * when they may have changed: another root or paging mode, a write by the
+ * guest to a page the walks read (KVM's dirty log of private memory, A/D
+ * bit updates included, that changed its contents), or the model's own
+ * writes (pt_gen); so a guest looping on timer interrupts with a thousand
+ * page tables (OVMF's DXE) pays an ioctl or two per exit, not a walk.
+ */
+#define CHEAP_WALK_TABLES 32
+
 static void learn_shared(struct simvcpu *v)
 {
+	struct simvm *vm = v->vm;
 	struct range set[MAX_SHARED];
-	struct walk w = { .vm = v->vm, .out = set };
+	struct walk w = { .vm = vm, .out = set };
+	struct timespec t0, t1;
 	struct kvm_sregs sr;
 	static bool warned;
 
 	if (real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return;
 	pthread_mutex_lock(&sim_lock);
+	/* A few tables are walked faster than KVM's dirty logs are read. */
+	if (vm->ntables <= CHEAP_WALK_TABLES || vm_pt_dirty(vm))
+		vm->pt_gen++;
+	if (v->walked && v->walk_gen == vm->pt_gen && v->walk_cr3 == sr.cr3 &&
+	    v->walk_cr0 == sr.cr0 && v->walk_cr4 == sr.cr4 && v->walk_efer == sr.efer) {
+		pthread_mutex_unlock(&sim_lock);
+		return;
+	}
+	if (!v->tables && !(v->tables = malloc(MAX_TABLES * sizeof(*v->tables)))) {
+		pthread_mutex_unlock(&sim_lock);
+		return;
+	}
+	w.read = v->tables;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((sr.cr0 & X86_CR0_PG) && (sr.efer & X86_EFER_LMA))
 		walk_table(&w, sr.cr3 & PTE_ADDR & ~(1ULL << SEVSIM_CBIT),
 			   sr.cr4 & X86_CR4_LA57 ? 5 : 4);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	walk_count++;
+	walk_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+	walk_tables = w.tables;
+	v->ntables = w.tables;
+	v->walked = true;
+	v->walk_gen = vm->pt_gen;
+	v->walk_cr3 = sr.cr3;
+	v->walk_cr0 = sr.cr0;
+	v->walk_cr4 = sr.cr4;
+	v->walk_efer = sr.efer;
+	vm_tables_update(vm);
 	if (w.overflow && !warned) {
 		warned = true;
 		sim_log("vCPU %u: more than %d shared ranges in its page tables: the rest are "
@@ -2410,7 +2717,7 @@ static void learn_shared(struct simvcpu *v)
 	if (w.n != v->nshared || memcmp(set, v->shared, w.n * sizeof(*set))) {
 		memcpy(v->shared, set, w.n * sizeof(*set));
 		v->nshared = w.n;
-		vm_shared_update(v->vm);
+		vm_shared_update(vm);
 	}
 	pthread_mutex_unlock(&sim_lock);
 }
@@ -2435,7 +2742,85 @@ static void log_exit(struct simvcpu *v, int ret)
 		run->exit_reason == KVM_EXIT_MMIO ? (unsigned long long)run->mmio.phys_addr : 0ULL);
 }
 
-static int vcpu_run(struct simvcpu *v)
+#define TRACE_KEYS 8192 /* open addressing; full means no more new lines */
+static uint64_t trace_keys[TRACE_KEYS];
+static uint64_t trace_count;
+static unsigned int trace_used;
+static struct timespec trace_t0;
+static double trace_last; /* seconds since trace_t0 of the last line */
+
+/* One SEVSIM_TRACE line when this exit is the first of its kind. */
+static void trace_first(struct simvcpu *v, bool vc)
+{
+	struct kvm_run *run = v->run;
+	uint64_t key = (uint64_t)(run->exit_reason & 0xff) << 56 | (uint64_t)vc << 55, h;
+	char what[96], at[40] = "";
+	struct timespec now;
+	struct kvm_sregs sregs;
+	double t;
+	struct kvm_regs regs;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		key |= (uint64_t)run->io.direction << 48 | run->io.port;
+		snprintf(what, sizeof(what), "io %s port %#x",
+			 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port);
+		break;
+	case KVM_EXIT_MMIO:
+		key |= (uint64_t)run->mmio.is_write << 48 | run->mmio.phys_addr >> 12;
+		snprintf(what, sizeof(what), "mmio %s page %#llx",
+			 run->mmio.is_write ? "write" : "read",
+			 (unsigned long long)run->mmio.phys_addr & ~0xfffULL);
+		break;
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		key |= run->msr.index;
+		snprintf(what, sizeof(what), "%s %#x",
+			 run->exit_reason == KVM_EXIT_X86_RDMSR ? "rdmsr" : "wrmsr",
+			 run->msr.index);
+		break;
+	default:
+		snprintf(what, sizeof(what), "exit reason %u", run->exit_reason);
+		break;
+	}
+	pthread_mutex_lock(&sim_lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!trace_count++)
+		trace_t0 = now;
+	t = (double)(now.tv_sec - trace_t0.tv_sec) + (now.tv_nsec - trace_t0.tv_nsec) / 1e9;
+	/* A heartbeat every 10 s: a guest that loops shows as exits, no kinds. */
+	if (t - trace_last >= 10) {
+		fprintf(trace_file,
+			"%.3f %llu exits so far; %llu page-table walks took %.3f s, %u tables in the last\n",
+			t, (unsigned long long)trace_count, (unsigned long long)walk_count,
+			walk_ns / 1e9, walk_tables);
+		trace_last = t;
+	}
+	key++; /* never 0, the empty slot */
+	for (h = (key * 0x9e3779b97f4a7c15ULL) >> 51;; h = (h + 1) % TRACE_KEYS) {
+		if (trace_keys[h] == key || (!trace_keys[h] && trace_used >= TRACE_KEYS / 2)) {
+			pthread_mutex_unlock(&sim_lock);
+			return;
+		}
+		if (!trace_keys[h])
+			break;
+	}
+	trace_keys[h] = key;
+	trace_used++;
+	trace_last = t;
+	/*
+	 * The linear address: CS base + RIP (real mode has a CS base too).
+	 * The model sees it even for SEV-ES, whose registers no VMM sees.
+	 */
+	if (!real_ioctl(v->fd, KVM_GET_REGS, &regs) && !real_ioctl(v->fd, KVM_GET_SREGS, &sregs))
+		snprintf(at, sizeof(at), " at %#llx",
+			 (unsigned long long)(sregs.cs.base + regs.rip));
+	fprintf(trace_file, "%.3f vCPU %u exit %llu: %s%s%s\n", t, v->id,
+		(unsigned long long)trace_count, vc ? "#VC for " : "", what, at);
+	pthread_mutex_unlock(&sim_lock);
+}
+
+static int vcpu_run_model(struct simvcpu *v)
 {
 	if (v->vm->active && !v->vm->ran) {
 		/* What the VMM shares before the guest runs (minisev's window) is its own. */
@@ -2491,6 +2876,16 @@ static int vcpu_run(struct simvcpu *v)
 		}
 		return ret;
 	}
+}
+
+/* KVM_RUN as the VMM sees it: under SEV-ES, what the GHCB asked for. */
+static int vcpu_run(struct simvcpu *v)
+{
+	int ret = vcpu_run_model(v);
+
+	if (trace_file && ret >= 0 && v->vm->active)
+		trace_first(v, false);
+	return ret;
 }
 
 static bool is_register_ioctl(unsigned long req)

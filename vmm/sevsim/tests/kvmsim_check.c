@@ -436,6 +436,139 @@ static void check_second_vmsa(void)
 	munmap(mem, MEM_SIZE);
 }
 
+/*
+ * A 64-bit guest with more page tables than the model walks at every exit
+ * (it reads KVM's dirty log of them instead) changes its own page tables
+ * at run time: it clears the C-bit of one page, writes through it and
+ * exits; writes again; sets the C-bit back and writes a third time.  The
+ * VMM must see the first two writes in its own memory and not the third.
+ */
+#define PT_BASE 0x10000 /* PML4, PDPT, PD, then the page tables */
+#define PT_EXTRA 40 /* page tables beyond the first: past the cheap-walk limit */
+#define SHARED_GPA 0x40000ULL
+#define CBIT (1ULL << 47)
+#define PTE_P_W 3ULL
+
+static size_t put64(uint8_t *p, uint8_t op, uint64_t v)
+{
+	p[0] = 0x48; /* REX.W */
+	p[1] = op;
+	memcpy(p + 2, &v, 8);
+	return 10;
+}
+
+static size_t put(uint8_t *p, const uint8_t *b, size_t n)
+{
+	memcpy(p, b, n);
+	return n;
+}
+
+static void build_long_mode(uint8_t *mem)
+{
+	uint64_t *pml4 = (uint64_t *)(mem + PT_BASE), *pdpt = pml4 + 512, *pd = pdpt + 512;
+	uint64_t *pt = pd + 512;
+
+	pml4[0] = (PT_BASE + 0x1000) | CBIT | PTE_P_W;
+	pdpt[0] = (PT_BASE + 0x2000) | CBIT | PTE_P_W;
+	for (int i = 0; i <= PT_EXTRA; i++)
+		pd[i] = (PT_BASE + 0x3000 + i * 0x1000ULL) | CBIT | PTE_P_W;
+	/* The first 2 MiB page by page, all private; the others point past RAM. */
+	for (uint64_t i = 0; i < 512 * (PT_EXTRA + 1ULL); i++)
+		pt[i] = (i * 0x1000) | CBIT | PTE_P_W;
+}
+
+static void build_pt_code(uint8_t *p)
+{
+	static const uint8_t store_pte[] = { 0x48, 0x89, 0x0b }; /* mov [rbx], rcx */
+	static const uint8_t invlpg[] = { 0x0f, 0x01, 0x3a }; /* invlpg [rdx] */
+	uint64_t pte = PT_BASE + 0x3000 + (SHARED_GPA >> 12) * 8;
+	size_t n = 0;
+
+	n += put64(p + n, 0xbb, pte); /* mov rbx, the PTE of SHARED_GPA */
+	n += put64(p + n, 0xba, SHARED_GPA); /* mov rdx, SHARED_GPA */
+	n += put64(p + n, 0xb9, SHARED_GPA | PTE_P_W); /* mov rcx, the PTE without the C-bit */
+	n += put(p + n, store_pte, 3);
+	n += put(p + n, invlpg, 3);
+	n += put(p + n, (const uint8_t[]){ 0xc6, 0x02, 0xa5, 0xb0, 1, 0xe6, PORT }, 7);
+	n += put(p + n, (const uint8_t[]){ 0xc6, 0x02, 0x5b, 0xb0, 2, 0xe6, PORT }, 7);
+	n += put64(p + n, 0xb9, SHARED_GPA | CBIT | PTE_P_W); /* the C-bit back */
+	n += put(p + n, store_pte, 3);
+	n += put(p + n, invlpg, 3);
+	put(p + n, (const uint8_t[]){ 0xc6, 0x02, 0x77, 0xb0, 3, 0xe6, PORT, 0xf4 }, 8);
+}
+
+static void long_mode_vcpu(int fd)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	struct kvm_sregs sr;
+	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
+	struct kvm_segment code = { .selector = 8,
+				    .limit = 0xffffffff,
+				    .type = 0xb,
+				    .present = 1,
+				    .s = 1,
+				    .l = 1,
+				    .g = 1 },
+			   data = { .selector = 16,
+				    .limit = 0xffffffff,
+				    .type = 3,
+				    .present = 1,
+				    .s = 1,
+				    .db = 1,
+				    .g = 1 };
+
+	if (!c)
+		die("calloc");
+	c->nent = 256;
+	/* Long mode needs CPUID's LM bit; the model widens MAXPHYADDR for the C-bit. */
+	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0 || ioctl(fd, KVM_SET_CPUID2, c) < 0 ||
+	    ioctl(fd, KVM_GET_SREGS, &sr) < 0)
+		die("CPUID for long mode");
+	free(c);
+	sr.cs = code;
+	sr.ds = sr.es = sr.ss = sr.fs = sr.gs = data;
+	sr.cr3 = PT_BASE;
+	sr.cr4 = 0x20; /* PAE */
+	sr.cr0 = 0x80000011; /* PG, ET, PE */
+	sr.efer = 0x500; /* LME, LMA */
+	if (ioctl(fd, KVM_SET_SREGS, &sr) < 0 || ioctl(fd, KVM_SET_REGS, &regs) < 0)
+		die("long mode registers");
+}
+
+static void check_pt_writes(void)
+{
+	static const uint8_t want[3] = { 0xa5, 0x5b, 0x5b };
+	static const char *const what[3] = {
+		"the C-bit cleared at run time: the write through it reaches the VMM",
+		"a second write through the shared page reaches the VMM",
+		"the C-bit set again: the write through it stays private",
+	};
+	uint8_t *mem = new_mem();
+	struct kvm_run *run;
+	int vm = sev_vm(false), fd;
+
+	if (vm < 0)
+		die("KVM_SEV_INIT");
+	build_long_mode(mem);
+	build_pt_code(mem + CODE_GPA);
+	if (set_slot(vm, 1, 0, mem, MEM_SIZE) || launch_start(vm, 0) ||
+	    update_data(vm, mem, MEM_SIZE) || finish(vm))
+		die("SEV launch");
+	fd = new_vcpu(vm, &run);
+	long_mode_vcpu(fd);
+	printf("# a guest with %d page tables changes them at run time\n", PT_EXTRA + 4);
+	for (int i = 0; i < 3; i++) {
+		bool out = ioctl(fd, KVM_RUN, 0) == 0 && run->exit_reason == KVM_EXIT_IO &&
+			   run->io.port == PORT && *((uint8_t *)run + run->io.data_offset) == i + 1;
+
+		check(out && mem[SHARED_GPA] == want[i], "%s (exit %u, host byte %#x)", what[i],
+		      run->exit_reason, mem[SHARED_GPA]);
+	}
+	close(fd);
+	close(vm);
+	munmap(mem, MEM_SIZE);
+}
+
 int main(int argc, char **argv)
 {
 	bool es = argc > 1 && !strcmp(argv[1], "--es");
@@ -453,6 +586,7 @@ int main(int argc, char **argv)
 	check_msr_filter(true);
 	check_msr_filter(false);
 	check_enc_context();
+	check_pt_writes();
 	if (es)
 		check_second_vmsa();
 	printf("1..%d\n", count);
