@@ -22,6 +22,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+# shellcheck source=nested-lib.sh
+. scripts/tests/nested-lib.sh
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
 # How long each guest may take after `cont` to reach the UEFI shell
@@ -40,35 +42,7 @@ if [ "${1:-}" != "--inside" ]; then
 		echo "1..0 # SKIP needs $QEMU, $OVMF and socat (scripts/setup installs them)"
 		exit 77
 	fi
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-	KVM_RUN_NEED=kvm_amd scripts/kvm-run "$0" --inside "$work" | tee "$work/inside.tap"
-	rc=${PIPESTATUS[0]}
-	[ "$rc" -eq 77 ] && exit 77
-	n=$(grep -cE '^(not )?ok ' "$work/inside.tap")
-	failed=$(grep -cE '^not ok ' "$work/inside.tap")
-	[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && {
-		echo "not ok $((n + 1)) - the nested run exited $rc"
-		n=$((n + 1))
-		failed=1
-	}
-	cd "$work/run" 2>/dev/null || { echo "1..$n"; exit 1; }
-	# Deferred checks: "WANT<TAB>DESC<TAB>ARGS..." (ARGS quoted with %q).
-	while IFS=$'\t' read -r want desc args; do
-		n=$((n + 1))
-		eval "set -- $args"
-		if /usr/bin/python3 /usr/bin/virt-qemu-sev-validate "$@" >out 2>&1; then got=0; else got=$?; fi
-		if [ "$got" -eq "$want" ]; then
-			echo "ok $n - $desc"
-		else
-			echo "not ok $n - $desc (exit $got, want $want)"
-			sed 's/^/#   /' out | tail -n 10
-			failed=$((failed + 1))
-		fi
-	done <"$work/run/validate.jobs"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit
+	run_outer "$0"
 fi
 
 M=$root/build/minisev
@@ -86,33 +60,7 @@ cleanup() {
 	rm -rf "$sockdir"
 }
 trap cleanup EXIT
-n=0
-failed=0
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	local f
-	for f in "${@:2}"; do
-		[ -s "$f" ] && sed "s|^|#   $(basename "$f"): |" "$f" | tail -n 15
-	done
-	return 0
-}
-
-# validate_later WANT DESC ARGS...: a virt-qemu-sev-validate check for the
-# outer half, run in this directory.
-validate_later() {
-	local want=$1 desc=$2 q
-	shift 2
-	printf -v q '%q ' "$@"
-	printf '%s\t%s\t%s\n' "$want" "$desc" "$q" >>validate.jobs
-}
 
 # QMP over socat: qmp JSON prints the reply (events before it dropped) and
 # fails on an error reply or none within 60 s.

@@ -12,38 +12,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+# shellcheck source=nested-lib.sh
+. scripts/tests/nested-lib.sh
 
 if [ "${1:-}" != "--inside" ]; then
 	if [ ! -f build/libsevsim.so ]; then
 		echo "1..0 # SKIP build/libsevsim.so not built"
 		exit 77
 	fi
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-	# KVM's SEV layer is kvm_amd's: never another /dev/kvm (PVM).
-	KVM_RUN_NEED=kvm_amd scripts/kvm-run "$0" --inside "$work" | tee "$work/inside.tap"
-	rc=${PIPESTATUS[0]}
-	[ "$rc" -eq 77 ] && exit 77
-	n=$(grep -cE '^(not )?ok ' "$work/inside.tap")
-	failed=$(grep -cE '^not ok ' "$work/inside.tap")
-	[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && { echo "not ok $((n + 1)) - the nested run exited $rc"; n=$((n + 1)); failed=1; }
-	cd "$work/run" 2>/dev/null || { echo "1..$n"; exit 1; }
-	# Deferred checks: "WANT<TAB>DESC<TAB>ARGS..." (ARGS quoted with %q).
-	while IFS=$'\t' read -r want desc args; do
-		n=$((n + 1))
-		eval "set -- $args"
-		if /usr/bin/python3 /usr/bin/virt-qemu-sev-validate "$@" >out 2>&1; then got=0; else got=$?; fi
-		if [ "$got" -eq "$want" ]; then
-			echo "ok $n - $desc"
-		else
-			echo "not ok $n - $desc (exit $got, want $want)"
-			sed 's/^/#   /' out | tail -n 10
-			failed=$((failed + 1))
-		fi
-	done <"$work/run/validate.jobs"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit
+	run_outer "$0"
 fi
 
 if [ ! -c /dev/kvm ]; then
@@ -59,22 +36,6 @@ mkdir -p "$tmp"
 trap 'rm -rf "${sockdir:-}"' EXIT
 : >"$tmp/validate.jobs"
 export SEVSIM_STATE=$tmp/state
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ -f "$tmp/out" ] && sed 's/^/#   out: /' "$tmp/out" | tail -n 15
-	[ -f "$tmp/err" ] && sed 's/^/#   err: /' "$tmp/err" | tail -n 15
-	return 0
-}
 
 # expect DESC STATUS PATTERN CMD...: CMD exits STATUS and its stdout+stderr
 # match the extended regular expression PATTERN ('' for any).
@@ -94,14 +55,6 @@ expect() {
 	fi
 }
 
-# validate_later WANT DESC ARGS...: a virt-qemu-sev-validate check that the
-# outer half runs on this machine, in the same directory.
-validate_later() {
-	local want=$1 desc=$2 q
-	shift 2
-	printf -v q '%q ' "$@"
-	printf '%s\t%s\t%s\n' "$want" "$desc" "$q" >>"$tmp/validate.jobs"
-}
 
 # A field of minisev's --launch-info JSON (one "key": value per line); sed,
 # not Python, which takes seconds to start under nested TCG.
