@@ -236,6 +236,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
 	struct sev_why why = { "" };
 	uint64_t v;
+	char bad[3];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -245,7 +246,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	o->stall_s = DEFAULT_STALL_S;
 	o->verbosity = 1;
 
-	optind = 1;
+	optind = 0; /* a full reset, as the other parsers do: no state left in a cluster */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:m:t:f:vqh", run_long_opts, NULL)) != -1) {
 		switch (c) {
@@ -366,10 +367,11 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			return 1;
 		case ':':
 			fprintf(stderr, "minisev run: option '%s' needs an argument\n",
-				argv[optind - 1]);
+				getopt_bad_option(bad, argv));
 			return -EINVAL;
 		default:
-			fprintf(stderr, "minisev run: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "minisev run: unknown option '%s'\n",
+				getopt_bad_option(bad, argv));
 			run_usage(stderr);
 			return -EINVAL;
 		}

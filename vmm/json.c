@@ -188,15 +188,57 @@ static int parse_container(struct parser *ps, bool object)
 	}
 }
 
+static bool is_digit(const char *s, const char *end)
+{
+	return s < end && *s >= '0' && *s <= '9';
+}
+
+/*
+ * The length of the JSON number at `p` (RFC 8259 section 6), or 0: no
+ * leading '+', no leading zeros, digits on both sides of a '.', and the
+ * number may not run on into more number characters ("01", "1.").
+ */
+static size_t number_len(const char *p, const char *end)
+{
+	const char *s = p;
+
+	if (s < end && *s == '-')
+		s++;
+	if (!is_digit(s, end))
+		return 0;
+	if (*s == '0')
+		s++;
+	else
+		while (is_digit(s, end))
+			s++;
+	if (s < end && *s == '.') {
+		if (!is_digit(++s, end))
+			return 0;
+		while (is_digit(s, end))
+			s++;
+	}
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			s++;
+		if (!is_digit(s, end))
+			return 0;
+		while (is_digit(s, end))
+			s++;
+	}
+	/* strchr() would match the NUL terminator: test it apart. */
+	if (s < end && *s && strchr("+-0123456789.eE", *s))
+		return 0;
+	return (size_t)(s - p);
+}
+
 static int parse_number(struct parser *ps)
 {
 	char buf[64], *endp;
-	size_t n = 0;
+	size_t n = number_len(ps->p, ps->end);
 	int idx;
 
-	while (ps->p + n < ps->end && n < sizeof(buf) - 1 && strchr("+-0123456789.eE", ps->p[n]))
-		n++;
-	if (!n || n == sizeof(buf) - 1)
+	if (!n || n >= sizeof(buf))
 		return perr(ps, "bad number");
 	memcpy(buf, ps->p, n);
 	buf[n] = '\0';

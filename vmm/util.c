@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <limits.h>
@@ -244,4 +246,18 @@ int hex_digit(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+const char *getopt_bad_option(char buf[3], char *const argv[])
+{
+	const char *last = optind > 0 ? argv[optind - 1] : NULL;
+
+	/* A long option's optopt is its value: take the word when it is one. */
+	if (optopt > 0 && optopt < 128 && isalnum(optopt) && !(last && !strncmp(last, "--", 2))) {
+		buf[0] = '-';
+		buf[1] = (char)optopt;
+		buf[2] = '\0';
+		return buf;
+	}
+	return last ? last : "?";
 }

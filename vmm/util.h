@@ -40,6 +40,13 @@ int __must_check parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *
 
 /* Read a whole file; *len gets its size.  NULL and errno on failure. */
 void *read_file(const char *path, size_t max, size_t *len);
+
+/*
+ * The option getopt() just refused, for a message: "-x" for a short one
+ * (also inside a cluster such as "-qx", where argv[optind - 1] is not it),
+ * else the long one as written.  `buf` holds the short form.
+ */
+const char *getopt_bad_option(char buf[3], char *const argv[]);
 /*
  * Write a file atomically (temporary file in the same directory, fsync,
  * rename), so that an interrupted run never leaves a half-written file.

@@ -226,6 +226,7 @@ struct owner_args {
 
 static int parse_owner_args(int argc, char **argv, struct owner_args *a)
 {
+	char bad[3];
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -386,7 +387,7 @@ static int parse_owner_args(int argc, char **argv, struct owner_args *a)
 			return cmd_fail(
 				CMD_USAGE,
 				"owner %s: unknown or incomplete option '%s' (see 'minisev owner help')",
-				argv[0], argv[optind - 1]);
+				argv[0], getopt_bad_option(bad, argv));
 		}
 	}
 	a->argc = argc - optind;

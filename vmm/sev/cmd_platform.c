@@ -89,6 +89,7 @@ struct platform_args {
 
 static int parse_platform_args(int argc, char **argv, struct platform_args *a)
 {
+	char bad[3];
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -140,7 +141,7 @@ static int parse_platform_args(int argc, char **argv, struct platform_args *a)
 			return cmd_fail(
 				CMD_USAGE,
 				"platform %s: unknown or incomplete option '%s' (see 'minisev platform help')",
-				argv[0], argv[optind - 1]);
+				argv[0], getopt_bad_option(bad, argv));
 		}
 	}
 	a->argc = argc - optind;

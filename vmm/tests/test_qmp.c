@@ -64,11 +64,27 @@ static void test_json_hostile(void **state)
 		"{\"a\":\"\x01\"}",
 		"1e999",
 		"--1",
+		/* Not JSON numbers, which strtoll() and strtod() take (issue 13). */
+		"+1",
+		".5",
+		"01",
+		"1.",
+		"1.e5",
+		"1e",
+		"-",
+		"0x10",
 		"{1:2}",
 		"[[[[[[[[[[[[1]]]]]]]]]]]]",
 	};
+	/* A NUL byte where a value goes: the reader gets the length, not a C string. */
+	static const char nul[] = "{\"execute\":\"query-sev\",\"arguments\":{\"x\":\0}}";
 	char big[8192];
 
+	assert_int_equal(json_parse(&doc, nul, sizeof(nul) - 1, strbuf, sizeof(strbuf), err,
+				    sizeof(err)),
+			 -EINVAL);
+	/* And what JSON does allow. */
+	assert_int_equal(parse("[0, -0, 10, -1.5e+3, 2E-2, 0.25]"), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (parse(bad[i]) != -EINVAL)
 			fail_msg("accepted '%s'", bad[i]);

@@ -197,6 +197,11 @@ expect 2 "sev-es needs the VMSAs" "owner measure --sev-es without VMSAs" -- \
 expect 2 "needs --sev-es" "run --vmsa-features without SEV-ES" -- \
 	m run --sev --vmsa-features debug-swap
 
+# --- an unknown option inside a cluster is named as itself (issue 13)
+expect 2 "unknown option '-x'" "run -xq names -x" -- m run -xq
+expect 2 "option '-Z'" "owner verify -Z names -Z" -- m owner verify -Z
+expect 2 "option '--frob'" "owner verify --frob names --frob" -- m owner verify --frob
+
 # --- policy, usage
 expect 0 "ES      1  SEV-ES required" "policy printed by name" -- m owner policy nodbg,es
 expect 2 "must be zero" "reserved policy bits" -- m owner policy 0x41
