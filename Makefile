@@ -132,9 +132,13 @@ bench:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/bench
 
+# The host-side programs alone (no firmware, no model): what the
+# sanitizer stage of `make test` rebuilds with ASan and UBSan.
+host-tools: $(BUILD)/minisev $(UNIT_TESTS) $(FW_TESTS)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run test unit style bench clean
+.PHONY: all run test unit style bench clean host-tools
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

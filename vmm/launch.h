@@ -35,6 +35,7 @@ struct launch {
 	uint64_t vmsa_features; /* asked for (--vmsa-features), then in use */
 	uint32_t handle;
 
+	void *owned; /* the VMM's allocation behind godh and session, freed with it */
 	/* Guest owner inputs (NULL/0 when the firmware makes its own keys). */
 	const void *godh;
 	size_t godh_len;

@@ -172,6 +172,17 @@ static inline char *json_get(const char *doc, const char *path)
 	}
 }
 
+/* The strings J() handed out, freed at exit. */
+#define J_MAX 512
+static char *j_kept[J_MAX];
+static int j_nkept;
+
+static void j_free(void)
+{
+	while (j_nkept)
+		free(j_kept[--j_nkept]);
+}
+
 /* json_get that must succeed; the string is kept until exit (tests). */
 static inline const char *J(const char *doc, const char *path)
 {
@@ -179,6 +190,11 @@ static inline const char *J(const char *doc, const char *path)
 
 	if (!v)
 		fail_msg("vector JSON has no %s", path);
+	if (!j_nkept)
+		atexit(j_free);
+	if (j_nkept == J_MAX)
+		fail_msg("more than %d strings from J()", J_MAX);
+	j_kept[j_nkept++] = v;
 	return v;
 }
 
