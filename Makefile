@@ -136,9 +136,17 @@ bench:
 # sanitizer stage of `make test` rebuilds with ASan and UBSan.
 host-tools: $(BUILD)/minisev $(UNIT_TESTS) $(FW_TESTS)
 
+# The libFuzzer targets, with clang, ASan and UBSan (vmm/fuzz, README).
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-Wno-gnu-variable-sized-type-not-at-end \
+	-fno-omit-frame-pointer
+fuzz:
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz EXTRA_CFLAGS="$(FUZZ_FLAGS)" \
+		fuzz-targets
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run test unit style bench clean host-tools
+.PHONY: all run test unit style bench clean host-tools fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

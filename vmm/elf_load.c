@@ -9,6 +9,7 @@
 
 #include "elf_load.h"
 
+static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -17,6 +17,7 @@
 
 int log_level = 1;
 
+static void vlog(const char *prefix, const char *fmt, va_list ap) __printf(2, 0);
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
