@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t used = 0;
 	int slot;
 
-	if (sev_cert_parse(data, size, &c, &why) == 0) {
+	/* A certificate is exactly 2084 bytes: the input's first, then its second. */
+	if (sev_cert_parse(data, size < sizeof(c.raw) ? size : sizeof(c.raw), &c, &why) == 0) {
 		FUZZ_IGNORE(sev_cert_check_slots(&c, &why));
 		if (sev_key_from_cert(&c, &k, &why) == 0) {
-			/* A second certificate after the first, signed by it? */
-			if (size > sizeof(c.raw) &&
-			    sev_cert_parse(data + sizeof(c.raw), size - sizeof(c.raw), &d, &why) ==
-				    0)
+			/* The second, signed by the first? */
+			if (size >= 2 * sizeof(c.raw) &&
+			    sev_cert_parse(data + sizeof(c.raw), sizeof(d.raw), &d, &why) == 0)
 				FUZZ_IGNORE(sev_cert_verify(&k, &d, &slot, &why));
 			sev_key_free(&k);
 		}
