@@ -22,6 +22,8 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
+	if (log_level < 0)
+		return; /* LOG_SILENT: not even errors */
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	/* One write per message so that vCPU threads do not interleave. */
 	fprintf(stderr, "minisev: %s%s\n", prefix, buf);

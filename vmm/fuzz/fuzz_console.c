@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (null_fd < 0 && (null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
 		return 0;
-	log_level = 0; /* a hostile guest makes the console complain: quietly */
+	log_level = LOG_SILENT; /* a hostile guest makes the console complain */
 	memset(ram, 0, RAM);
 	memcpy(ram + MEM_AT, data, mem_len);
 	gm.hva = ram;

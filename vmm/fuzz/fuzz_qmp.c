@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct launch l;
 	static char out[4096];
 
-	log_level = 0;
+	log_level = LOG_SILENT;
 	memset(&vm, 0, sizeof(vm));
 	memset(&l, 0, sizeof(l));
 	vm.vm_fd = -1;

@@ -10,6 +10,7 @@
 
 #include "fuzz.h"
 #include "guestmem.h"
+#include "util.h"
 #include "virtq.h"
 
 #define RAM 0x10000u
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2 || (!ram && !(ram = malloc(RAM))))
 		return 0;
+	log_level = LOG_SILENT; /* each broken ring is reported */
 	/* The first byte: the queue size (a power of two up to 256), SEV or not. */
 	memset(ram, 0, RAM);
 	memcpy(ram + DESC_GPA, data + 1, size - 1 < RAM - DESC_GPA ? size - 1 : RAM - DESC_GPA);
