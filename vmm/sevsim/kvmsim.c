@@ -2449,7 +2449,22 @@ static unsigned int ranges_norm(struct range *r, unsigned int n, unsigned int ma
 	return m;
 }
 
-/* The VMM's pages now take a newly shared piece: what the guest wrote there goes along. */
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * The VMM's pages now take a newly shared piece.  The model learns of a
+ * C-bit change only at the guest's next exit, so what the guest wrote
+ * through its new shared mapping before then went to private memory:
+ * carry it over.  A page the guest never wrote privately (all zeros in
+ * the private view) keeps what the host put there, as on hardware: the
+ * measured-boot verifier reads its staged kernel through such a mapping.
+ */
 static void copy_to_host(struct simvm *vm, uint64_t lo, uint64_t hi)
 {
 	for (int i = 0; i < MAX_SLOTS; i++) {
@@ -2461,8 +2476,14 @@ static void copy_to_host(struct simvm *vm, uint64_t lo, uint64_t hi)
 		if (!s->used || a >= b || (s->flags & KVM_MEM_READONLY))
 			continue;
 		priv = priv_of((uint64_t)(uintptr_t)s->hva + (a - s->gpa), b - a);
-		if (priv)
-			memcpy(s->hva + (a - s->gpa), priv, b - a);
+		if (!priv)
+			continue;
+		for (uint64_t off = 0; off < b - a; off += PAGE_SIZE) {
+			uint64_t n = b - a - off < PAGE_SIZE ? b - a - off : PAGE_SIZE;
+
+			if (!all_zero(priv + off, n))
+				memcpy(s->hva + (a - s->gpa) + off, priv + off, n);
+		}
 	}
 }
 
