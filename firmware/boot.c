@@ -92,7 +92,8 @@ const char *boot_parse(uint64_t gpa)
 		BOOT_FAIL("%u vCPUs, expected 1..%u", bi->nr_vcpus, MINISEV_MAX_VCPUS);
 	if (MINISEV_SHARED_REQ_OFF + bi->nr_vcpus * PAGE_SIZE > MINISEV_SHARED_GHCB_OFF)
 		BOOT_FAIL("no room for %u request pages", bi->nr_vcpus);
-	if (bi->flags & ~(MINISEV_BOOT_F_SEV | MINISEV_BOOT_F_SEV_ES | MINISEV_BOOT_F_NO_BP))
+	if (bi->flags & ~(MINISEV_BOOT_F_SEV | MINISEV_BOOT_F_SEV_ES | MINISEV_BOOT_F_NO_BP |
+			  MINISEV_BOOT_F_LINUX))
 		BOOT_FAIL("unknown flags 0x%x", bi->flags);
 	if ((bi->flags & MINISEV_BOOT_F_SEV_ES) && !(bi->flags & MINISEV_BOOT_F_SEV))
 		BOOT_FAIL("SEV-ES flag without SEV");

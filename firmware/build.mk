@@ -58,6 +58,8 @@ FW_TESTS := $(patsubst firmware/tests/%.c,$(BUILD)/tests/%,$(FW_TEST_SRCS))
 FW_HOST_CFLAGS = $(HOST_CFLAGS) -DHOST_TEST -Ifirmware -Ifirmware/tests
 FW_TEST_COMMON := $(BUILD)/fwtest/firmware/ghcb.o $(BUILD)/fwtest/firmware/tests/ghcb_responder.o
 FW_TEST_DEPS_test_fw_vc := $(BUILD)/fwtest/firmware/vc.o
+FW_TEST_DEPS_test_fw_verifier := $(BUILD)/fwtest/firmware/verifier.o $(BUILD)/fwtest/firmware/sha256.o
+FW_TEST_LDLIBS_test_fw_verifier := -lcrypto
 
 $(BUILD)/fwtest/%.o: %.c firmware/build.mk
 	@mkdir -p $(dir $@)
@@ -68,7 +70,7 @@ define fw_test_rule
 $(BUILD)/tests/$(1): $(BUILD)/fwtest/firmware/tests/$(1).o $(FW_TEST_COMMON) $$(FW_TEST_DEPS_$(1))
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
-	$(Q)$$(CC) $$(FW_HOST_CFLAGS) -o $$@ $$^ -lcmocka
+	$(Q)$$(CC) $$(FW_HOST_CFLAGS) -o $$@ $$^ -lcmocka $$(FW_TEST_LDLIBS_$(1))
 endef
 $(foreach t,$(FW_TEST_SRCS),$(eval $(call fw_test_rule,$(basename $(notdir $(t))))))
 

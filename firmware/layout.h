@@ -48,6 +48,10 @@
 #define FW_TERM_GHCB_BUSY 0x44 /* #VC or request while this CPU's GHCB was in use */
 #define FW_TERM_NO_GHCB 0x45 /* no usable GHCB page (shared window missing or private) */
 #define FW_TERM_TOO_MANY_CPUS 0x46 /* more vCPUs than stacks (entry.S) */
+/* The measured-boot verifier (verifier.c): which blob differs from its hash. */
+#define FW_TERM_LINUX_KERNEL 0x47
+#define FW_TERM_LINUX_INITRD 0x48
+#define FW_TERM_LINUX_CMDLINE 0x49
 #define FW_GHCB_MSR 0xc0010130
 #define FW_GHCB_MSR_TERM_REQ 0x100
 

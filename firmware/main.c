@@ -8,6 +8,7 @@
 #include "idt.h"
 #include "ghcb.h"
 #include "io.h"
+#include "verifier.h"
 #include "sev.h"
 #include "smp.h"
 #include "test.h"
@@ -30,6 +31,11 @@ _Static_assert(FW_BOOT_FLAGS_OFF == __builtin_offsetof(struct minisev_boot_info,
 	       "layout.h disagrees with abi.h");
 _Static_assert(FW_BOOT_F_SEV_ES == MINISEV_BOOT_F_SEV_ES, "layout.h disagrees with abi.h");
 _Static_assert(FW_GHCB_MSR == MSR_GHCB, "layout.h disagrees with ghcb.h");
+_Static_assert(FW_TERM_SET == MINISEV_TERM_SET &&
+		       FW_TERM_LINUX_KERNEL == MINISEV_TERM_LINUX_KERNEL &&
+		       FW_TERM_LINUX_INITRD == MINISEV_TERM_LINUX_INITRD &&
+		       FW_TERM_LINUX_CMDLINE == MINISEV_TERM_LINUX_CMDLINE,
+	       "layout.h disagrees with abi.h");
 
 void fw_bsp_early(void);
 void __noreturn fw_cpu_entry(unsigned int cpu, uint64_t boot_gpa);
@@ -135,6 +141,10 @@ static void __noreturn fw_main(uint64_t boot_gpa)
 		printf("Bail out! SEV state disagrees between boot info, CPUID and SEV_STATUS\n");
 		fw_crash(FW_TERM_SEV_MISMATCH);
 	}
+
+	/* Linux starts its own APs: they wait for its INIT-SIPI, not for us. */
+	if (fw_boot.flags & MINISEV_BOOT_F_LINUX)
+		linux_boot();
 
 	online = smp_wait_online();
 	if (online != fw_nr_cpus - 1)

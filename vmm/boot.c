@@ -77,6 +77,13 @@ int boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit)
 	return 0;
 }
 
+int boot_map_page0(const struct guest_mem *gm, unsigned int cbit)
+{
+	uint64_t pte = (cbit ? 1ULL << cbit : 0) | PTE_P | PTE_RW;
+
+	return gm_write(gm, tbl_gpa(PT0_OFF), &pte, sizeof(pte), GM_ANY);
+}
+
 int boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va, uint64_t *pa, uint64_t *pte)
 {
 	/* Physical address bits 51:12 minus the C-bit, whichever it is. */
@@ -126,10 +133,20 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
 	s->db = !code;
 }
 
-void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3)
+void boot_fw_entry(struct boot_entry *e, uint64_t rip, uint64_t cr3)
 {
-	seg(&s->cs, 0x08, 0xb, true); /* execute/read, accessed */
-	seg(&s->ds, 0x10, 0x3, false); /* read/write, accessed */
+	memset(e, 0, sizeof(*e));
+	e->rip = rip;
+	e->rsi = MINISEV_BOOT_INFO_GPA;
+	e->cr3 = cr3;
+	e->cs = 0x08;
+	e->ds = 0x10;
+}
+
+void boot_entry_sregs(struct kvm_sregs *s, const struct boot_entry *e)
+{
+	seg(&s->cs, e->cs, 0xb, true); /* execute/read, accessed */
+	seg(&s->ds, e->ds, 0x3, false); /* read/write, accessed */
 	s->es = s->ds;
 	s->fs = s->ds;
 	s->gs = s->ds;
@@ -145,24 +162,23 @@ void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3)
 	s->ldt.type = 0x2;
 	s->ldt.unusable = 1;
 
-	/* The firmware loads its own GDT and IDT before anything can fault. */
-	s->gdt.base = 0;
-	s->gdt.limit = 0;
+	s->gdt.base = e->gdt_base;
+	s->gdt.limit = e->gdt_limit;
 	s->idt.base = 0;
 	s->idt.limit = 0;
 
 	s->cr0 = BOOT_CR0;
-	s->cr3 = cr3;
+	s->cr3 = e->cr3;
 	s->cr4 = BOOT_CR4;
 	s->efer = BOOT_EFER;
 	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
 }
 
-void boot_entry_regs(struct kvm_regs *r, uint64_t entry)
+void boot_entry_regs(struct kvm_regs *r, const struct boot_entry *e)
 {
 	memset(r, 0, sizeof(*r));
-	r->rip = entry;
-	r->rsi = MINISEV_BOOT_INFO_GPA;
+	r->rip = e->rip;
+	r->rsi = e->rsi;
 	r->rflags = 0x2; /* reserved bit 1; IF clear */
 }
 
@@ -174,9 +190,12 @@ void boot_vmsa(uint64_t entry, unsigned int cbit, bool init2, uint64_t sev_featu
 	struct kvm_sregs s;
 	struct kvm_regs r;
 
+	struct boot_entry e;
+
+	boot_fw_entry(&e, entry, MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0));
 	memset(&s, 0, sizeof(s));
-	boot_entry_sregs(&s, MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0));
-	boot_entry_regs(&r, entry);
+	boot_entry_sregs(&s, &e);
+	boot_entry_regs(&r, &e);
 	sev_vmsa_from_kvm(&st, &s, &r, init2 ? &fpu : NULL, SEV_VMSA_RESET_XCR0, SEV_VMSA_RESET_DR6,
 			  SEV_VMSA_RESET_DR7, SEV_VMSA_RESET_PAT);
 	st.sev_features = sev_features;

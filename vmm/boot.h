@@ -29,6 +29,12 @@
  */
 int __must_check boot_build_pgtables(const struct guest_mem *gm, unsigned int cbit);
 
+/*
+ * Map page 0 as well, for a guest that reads the BIOS data area there
+ * (Linux's decompressor reads the EBDA pointer at 0x40e).
+ */
+int __must_check boot_map_page0(const struct guest_mem *gm, unsigned int cbit);
+
 /* Translate a guest virtual address by walking the tables (for tests). */
 int __must_check boot_walk(const struct guest_mem *gm, uint64_t cr3, uint64_t va, uint64_t *pa,
 			   uint64_t *pte);
@@ -45,12 +51,29 @@ int __must_check boot_write_info(const struct guest_mem *gm, const struct minise
 #define BOOT_MXCSR 0x1f80
 
 /*
- * Fill the special registers and general registers of the entry state:
- * flat 64-bit segments, paging on, RIP = entry, RSI = boot info, RSP = 0.
- * Identical for every vCPU on purpose: the firmware finds its own index.
+ * Where a vCPU starts: always 64-bit mode with paging on and flat
+ * segments; what differs between the firmware's entry and Linux's is the
+ * selectors, the GDT and what RSI points at.
  */
-void boot_entry_sregs(struct kvm_sregs *s, uint64_t cr3);
-void boot_entry_regs(struct kvm_regs *r, uint64_t entry);
+struct boot_entry {
+	uint64_t rip;
+	uint64_t rsi;
+	uint64_t cr3;
+	uint16_t cs, ds; /* selectors of the flat code and data segments */
+	uint64_t gdt_base; /* 0/0: none, the code loads its own first */
+	uint16_t gdt_limit;
+};
+
+/*
+ * The firmware's entry: selectors 0x08/0x10 with no GDT (it loads its
+ * own before anything can fault), RSI = the boot-info page.  Identical
+ * for every vCPU on purpose: the firmware finds its own index.
+ */
+void boot_fw_entry(struct boot_entry *e, uint64_t rip, uint64_t cr3);
+
+/* Fill the special and general registers of that entry state. */
+void boot_entry_sregs(struct kvm_sregs *s, const struct boot_entry *e);
+void boot_entry_regs(struct kvm_regs *r, const struct boot_entry *e);
 
 /*
  * The VMSA every vCPU of a minisev SEV-ES guest is measured with: the

@@ -18,20 +18,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "boot.h"
 #include "minisev/virtio.h"
 #include "cmd_run.h"
 #include "elf_load.h"
+#include "json.h"
 #include "kvm.h"
+#include "linux.h"
 #include "launch.h"
+#include "linux_boot.h"
 #include "minisev/sev.h"
 #include "sev/b64.h"
+#include "sev/measure.h"
 #include "sev/policy.h"
 #include "sev/session.h"
 #include "sev/vmsa.h"
 #include "mem.h"
 #include "qmp.h"
+#include "pm.h"
 #include "run.h"
+#include "serial.h"
 #include "testdev.h"
 #include "vcpu.h"
 #include "virtio_console.h"
@@ -63,6 +70,15 @@ static void run_usage(FILE *f)
 	      "                        SECS: the guest is stuck (default 60, 0: never)\n"
 	      "      --timings FILE    write per-phase timings as JSON\n"
 	      "\n"
+	      "Linux (instead of the guest tests; the 64-bit boot protocol, ACPI, virtio\n"
+	      "console as hvc0, COM1 for early messages):\n"
+	      "      --kernel BZIMAGE  boot this kernel\n"
+	      "      --initrd FILE     its initramfs\n"
+	      "      --cmdline STR     its command line, exactly (default console=hvc0)\n"
+	      "      --verify          through the firmware's measured-boot verifier, as\n"
+	      "                        under --sev (which implies it); --firmware applies\n"
+	      "                        --timeout and --stall default to 0 (never) here\n"
+	      "\n"
 	      "SEV (on AMD hosts with /dev/sev, or under scripts/sevsim):\n"
 	      "      --sev             launch with SEV: memory encrypted, launch measured\n"
 	      "      --sev-es          launch with SEV-ES (register state encrypted too)\n"
@@ -84,7 +100,10 @@ static void run_usage(FILE *f)
 	      "      --provoke CASE    make one launch mistake on purpose and report how the\n"
 	      "                        kernel and firmware refuse it: init-twice, no-start,\n"
 	      "                        update-after-measure, measure-twice,\n"
-	      "                        secret-before-measure, finish-twice, dbg-decrypt\n"
+	      "                        secret-before-measure, finish-twice, dbg-decrypt;\n"
+	      "                        with --kernel under --sev or --verify: kernel-changed,\n"
+	      "                        initrd-changed, cmdline-changed (one byte of the\n"
+	      "                        staged copy, after the hashes were measured)\n"
 	      "\n"
 	      "  -v, --verbose         print every step\n"
 	      "  -q, --quiet           print errors only\n"
@@ -114,6 +133,10 @@ enum {
 	OPT_PROVOKE,
 	OPT_VMSA_OUT,
 	OPT_VMSA_FEATURES,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_VERIFY,
 };
 
 static const char *const provoke_names[] = {
@@ -124,6 +147,9 @@ static const char *const provoke_names[] = {
 	[PROVOKE_SECRET_BEFORE_MEASURE] = "secret-before-measure",
 	[PROVOKE_FINISH_TWICE] = "finish-twice",
 	[PROVOKE_DBG_DECRYPT] = "dbg-decrypt",
+	[PROVOKE_KERNEL_CHANGED] = "kernel-changed",
+	[PROVOKE_INITRD_CHANGED] = "initrd-changed",
+	[PROVOKE_CMDLINE_CHANGED] = "cmdline-changed",
 };
 
 static const struct option run_long_opts[] = {
@@ -148,6 +174,10 @@ static const struct option run_long_opts[] = {
 	{ "provoke", required_argument, NULL, OPT_PROVOKE },
 	{ "vmsa-out", required_argument, NULL, OPT_VMSA_OUT },
 	{ "vmsa-features", required_argument, NULL, OPT_VMSA_FEATURES },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -178,9 +208,16 @@ static bool valid_test_list(const char *s)
 	return true;
 }
 
+static bool linux_provoke(enum provoke p)
+{
+	return p == PROVOKE_KERNEL_CHANGED || p == PROVOKE_INITRD_CHANGED ||
+	       p == PROVOKE_CMDLINE_CHANGED;
+}
+
 /* SEV options that make sense only together, or only with --sev. */
 static int check_sev_args(struct run_opts *o)
 {
+	bool sev_provoke = o->provoke && !linux_provoke(o->provoke);
 	struct sev_why why = { "" };
 	const char *needs_sev = o->policy_set	      ? "--policy" :
 				o->dh_cert_path	      ? "--dh-cert" :
@@ -191,7 +228,7 @@ static int check_sev_args(struct run_opts *o)
 				o->launch_info_path   ? "--launch-info" :
 				o->legacy_init	      ? "--legacy-init" :
 				o->qmp_path	      ? "--qmp" :
-				o->provoke	      ? "--provoke" :
+				sev_provoke	      ? "--provoke" :
 				o->vmsa_out	      ? "--vmsa-out" :
 				o->vmsa_features_set  ? "--vmsa-features" :
 							NULL;
@@ -229,6 +266,46 @@ static int check_sev_args(struct run_opts *o)
 			sev_why_str(&why, -EINVAL));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Linux options go together, and not with the firmware's own. */
+static int check_linux_args(struct run_opts *o)
+{
+	if (!o->kernel) {
+		if (o->initrd || o->cmdline || o->verify || linux_provoke(o->provoke)) {
+			fprintf(stderr, "minisev run: %s needs --kernel\n",
+				o->initrd  ? "--initrd" :
+				o->cmdline ? "--cmdline" :
+				o->verify  ? "--verify" :
+					     "--provoke kernel/initrd/cmdline-changed");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (o->tests[0]) {
+		fprintf(stderr, "minisev run: --tests selects guest tests, not Linux: not with "
+				"--kernel\n");
+		return -EINVAL;
+	}
+	if (o->sev)
+		o->verify = true; /* the only way to check a kernel under SEV */
+	if (!o->verify && (o->firmware || linux_provoke(o->provoke))) {
+		fprintf(stderr, "minisev run: %s needs the verifier: --verify, --sev or --sev-es\n",
+			o->firmware ? "--firmware" : "--provoke");
+		return -EINVAL;
+	}
+	if (o->sev_es && o->nr_vcpus > 1) {
+		fprintf(stderr,
+			"minisev run: Linux under SEV-ES boots one vCPU only so far (its APs "
+			"need the AP jump table, which the firmware does not set up yet)\n");
+		return -EINVAL;
+	}
+	/* A Linux guest may idle without exits for as long as it likes. */
+	if (!o->timeout_set)
+		o->timeout_s = 0;
+	if (!o->stall_set)
+		o->stall_s = 0;
 	return 0;
 }
 
@@ -286,10 +363,24 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case OPT_TIMEOUT:
 			if (parse_secs(optarg, "--timeout", &o->timeout_s))
 				return -EINVAL;
+			o->timeout_set = true;
 			break;
 		case OPT_STALL:
 			if (parse_secs(optarg, "--stall", &o->stall_s))
 				return -EINVAL;
+			o->stall_set = true;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			o->cmdline = optarg;
+			break;
+		case OPT_VERIFY:
+			o->verify = true;
 			break;
 		case OPT_TIMINGS:
 			o->timings_path = optarg;
@@ -380,6 +471,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		fprintf(stderr, "minisev run: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (check_linux_args(o))
+		return -EINVAL;
 	return check_sev_args(o);
 }
 
@@ -449,6 +542,7 @@ static int load_image(struct vm *vm, const struct run_opts *o, struct elf_image 
 	bi->magic = MINISEV_BOOT_MAGIC;
 	bi->version = MINISEV_ABI_VERSION;
 	bi->flags = (o->sev ? MINISEV_BOOT_F_SEV : 0) | (o->sev_es ? MINISEV_BOOT_F_SEV_ES : 0) |
+		    (o->kernel ? MINISEV_BOOT_F_LINUX : 0) |
 		    (vm->kvm_info.bp == KVM_PROBE_NO ? MINISEV_BOOT_F_NO_BP : 0);
 	bi->ram_size = vm->gm.size;
 	bi->cbit = cbit;
@@ -500,6 +594,24 @@ static int measure_image(struct vm *vm, struct launch *l, const struct elf_image
 	return ret;
 }
 
+/*
+ * CPUID bits KVM emulates but leaves out of KVM_GET_SUPPORTED_CPUID,
+ * which every VMM sets itself: "running under a hypervisor" (without it
+ * Linux looks for neither KVM's paravirtual clock nor SEV: the
+ * decompressor's get_sev_encryption_bit checks it first), and the
+ * in-kernel LAPIC's TSC deadline timer (no APIC timer calibration).
+ */
+static void guest_cpuid(int kvm_fd, struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = kvm_cpuid_find(c, 1, 0);
+
+	if (!e)
+		return;
+	e->ecx |= 1u << 31;
+	if (kvm_check_extension(kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER))
+		e->ecx |= 1u << 24;
+}
+
 /* The guest's view of SEV in CPUID: only what this launch enables. */
 static void sev_cpuid(struct kvm_cpuid2 *c, const struct launch *l, bool sev)
 {
@@ -538,26 +650,51 @@ static void *load_b64_file(const char *path, const char *what, size_t max, size_
 	return out;
 }
 
-static int write_launch_info(const char *path, const struct vm *vm, const struct launch *l)
+/*
+ * The Linux half of --launch-info: what `minisev owner verify --kernel
+ * --initrd --cmdline` and virt-qemu-sev-validate need besides the
+ * --measured-out file.  Paths as given; the command line exactly as hashed.
+ */
+static size_t launch_info_linux(char *out, size_t cap, const struct run_opts *o)
 {
-	char b64[72], buf[1536], kvm[600];
+	size_t n = 0;
+
+	if (!o->kernel)
+		return 0;
+	n += snprintf(out + n, cap - n, ",\n  \"kernel\": ");
+	n += json_quote(out + n, cap - n, o->kernel);
+	n += snprintf(out + n, cap - n, ",\n  \"initrd\": ");
+	n += o->initrd ? json_quote(out + n, cap - n, o->initrd) :
+			 (size_t)snprintf(out + n, cap - n, "null");
+	n += snprintf(out + n, cap - n, ",\n  \"cmdline\": ");
+	n += json_quote(out + n, cap - n, o->cmdline ? o->cmdline : LINUX_DEFAULT_CMDLINE);
+	return n;
+}
+
+static int write_launch_info(const char *path, const struct vm *vm, const struct launch *l,
+			     const struct run_opts *o)
+{
+	/* Room for the longest command line with every byte escaped as \u00XX. */
+	static char linux_part[6 * (LINUX_CMDLINE_MAX + 2 * PATH_MAX) + 64];
+	char b64[72], buf[1536 + sizeof(linux_part)], kvm[600];
 	int n;
 
 	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
 	kvm_info_json(&vm->kvm_info, kvm, sizeof(kvm));
+	launch_info_linux(linux_part, sizeof(linux_part), o);
 	n = snprintf(buf, sizeof(buf),
 		     "{\n  \"measurement\": \"%s\",\n  \"api_major\": %u,\n"
 		     "  \"api_minor\": %u,\n  \"build_id\": %u,\n  \"policy\": %u,\n"
 		     "  \"handle\": %u,\n  \"cbitpos\": %u,\n  \"vm_type\": %lu,\n"
 		     "  \"init\": \"%s\",\n  \"sev_es\": %s,\n  \"vmsa_features\": %llu,\n"
-		     "  \"nr_vcpus\": %u,\n  \"measured_bytes\": %zu,\n  \"kvm\": %s\n}\n",
+		     "  \"nr_vcpus\": %u,\n  \"measured_bytes\": %zu,\n  \"kvm\": %s%s\n}\n",
 		     b64, l->api_major, l->api_minor, l->build, l->policy, l->handle, l->cbit,
 		     vm->vm_type,
 		     l->init2 ? "INIT2" :
 		     l->es    ? "ES_INIT" :
 				"INIT",
 		     l->es ? "true" : "false", (unsigned long long)l->vmsa_features, vm->nr_vcpus,
-		     l->measured_len, kvm);
+		     l->measured_len, kvm, linux_part);
 	return write_file_atomic(path, buf, n, 0644);
 }
 
@@ -661,7 +798,7 @@ static int sev_launch_tail(struct vm *vm, const struct run_opts *o, struct launc
 	sev_b64_encode(l->measurement, SEV_MEASURE_LEN, b64);
 	pr_info("sev: LAUNCH_MEASURE %s (measurement || mnonce, %zu bytes measured)", b64,
 		l->measured_len);
-	if (o->launch_info_path && (ret = write_launch_info(o->launch_info_path, vm, l))) {
+	if (o->launch_info_path && (ret = write_launch_info(o->launch_info_path, vm, l, o))) {
 		pr_err("writing %s: %s", o->launch_info_path, strerror(-ret));
 		return ret;
 	}
@@ -724,7 +861,22 @@ static void console_event(void *arg, enum vcon_event ev)
 	}
 }
 
-static int devices_init(struct vm *vm)
+/* An edge on the console's IOAPIC pin: Linux's virtio-mmio driver then reads InterruptStatus. */
+static void console_irq(void *arg)
+{
+	struct vm *vm = arg;
+	struct kvm_irq_level lvl = { .irq = LINUX_CONSOLE_IRQ, .level = 1 };
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &lvl) == 0) {
+		lvl.level = 0;
+		if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &lvl) == 0)
+			return;
+	}
+	pr_err("KVM_IRQ_LINE %u: %s", LINUX_CONSOLE_IRQ, strerror(errno));
+	vm_end(vm, VM_END_VMM_ERROR, MINISEV_STATUS_VMM);
+}
+
+static int devices_init(struct vm *vm, bool linux_guest)
 {
 	int ret = testdev_init(vm);
 
@@ -739,8 +891,25 @@ static int devices_init(struct vm *vm)
 	}
 	vcon_set_event_cb(vm->console, console_event, vm);
 	ret = bus_register(&vm->mmio, vcon_bus_dev(vm->console));
-	if (ret)
+	if (ret) {
 		pr_err("registering the virtio console: %s", strerror(-ret));
+		return ret;
+	}
+	if (!linux_guest)
+		return 0;
+	vmmio_set_irq(&vm->console->mmio, console_irq, vm);
+	vm->serial = malloc(sizeof(*vm->serial));
+	vm->pm = malloc(sizeof(*vm->pm));
+	if (!vm->serial || !vm->pm)
+		return -ENOMEM;
+	serial_init(vm->serial, SERIAL_COM1, STDOUT_FILENO);
+	pm_init(vm->pm, vm, ACPI_PM_PORT_DEFAULT);
+	ret = bus_register(&vm->pio, &vm->serial->bus);
+	if (!ret)
+		ret = bus_register(&vm->pio, &vm->pm->bus);
+	if (ret)
+		pr_err("registering COM1 and the ACPI ports: %s", strerror(-ret));
+	vm->linux_guest = true;
 	return ret;
 }
 
@@ -864,10 +1033,64 @@ static int kvm_identify(struct vm *vm, struct timings *tm)
 	return timings_set_kvm(tm, line);
 }
 
+static enum linux_tamper linux_tamper(const struct run_opts *o)
+{
+	switch (o->provoke) {
+	case PROVOKE_KERNEL_CHANGED:
+		return LINUX_TAMPER_KERNEL;
+	case PROVOKE_INITRD_CHANGED:
+		return LINUX_TAMPER_INITRD;
+	case PROVOKE_CMDLINE_CHANGED:
+		return LINUX_TAMPER_CMDLINE;
+	default:
+		return LINUX_TAMPER_NONE;
+	}
+}
+
+/*
+ * The verified boot's inputs: the staged blobs (not measured) and the
+ * kernel-hashes table, which under SEV is the last LAUNCH_UPDATE_DATA,
+ * as QEMU measures it after OVMF.
+ */
+static int stage_linux(struct vm *vm, const struct linux_boot_args *la, struct launch *l)
+{
+	uint8_t table[SEV_KERNEL_TABLE_SIZE];
+	struct sev_why why = { "" };
+	int ret;
+
+	_Static_assert(SEV_KERNEL_TABLE_SIZE == MINISEV_HASHES_SIZE, "abi.h disagrees");
+	ret = linux_boot_stage(vm, la);
+	if (ret)
+		return ret;
+	ret = sev_kernel_table_build(la->kernel, la->initrd, linux_cmdline(la), table, &why);
+	if (ret) {
+		pr_err("kernel-hashes table: %s", sev_why_str(&why, ret));
+		return ret;
+	}
+	ret = gm_write(&vm->gm, MINISEV_HASHES_GPA, table, sizeof(table), GM_ANY);
+	if (!ret && l)
+		ret = launch_update_data(vm, l, MINISEV_HASHES_GPA, sizeof(table));
+	return ret;
+}
+
+static int create_pit(struct vm *vm)
+{
+	/* The speaker port (0x61) stays in KVM as well. */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		pr_err("KVM_CREATE_PIT2: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 {
+	const struct linux_boot_args la = { o->kernel, o->initrd, o->cmdline, linux_tamper(o) };
 	struct launch *l = vm->launch;
 	unsigned long vm_type = 0;
+	struct boot_entry bsp;
 	struct elf_image img;
 	unsigned int cbit = 0;
 	sigset_t sigs;
@@ -920,6 +1143,7 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 		vm_type = launch_vm_type(l, vm->kvm_fd);
 	}
 	sev_cpuid(vm->cpuid, l, l != NULL);
+	guest_cpuid(vm->kvm_fd, vm->cpuid);
 
 	ret = kvm_create_vm(vm, vm_type);
 	if (ret) {
@@ -942,6 +1166,9 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 		pr_err("KVM_CREATE_IRQCHIP: %s", strerror(errno));
 		return MINISEV_STATUS_VMM;
 	}
+	/* Linux calibrates against the PIT when nothing better is there. */
+	if (o->kernel && create_pit(vm))
+		return MINISEV_STATUS_VMM;
 
 	t = now_ns();
 	if (mem_init(vm, o->ram_size, l == NULL))
@@ -960,10 +1187,24 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 	}
 
 	t = now_ns();
-	if (load_image(vm, o, &img, cbit))
-		return MINISEV_STATUS_VMM;
-	vm->entry = img.entry;
-	timings_add(tm, "image_load", t, 0);
+	if (o->kernel) {
+		/* A Linux guest's DMA buffers may be anywhere in its RAM. */
+		vm->gm.shared_gpa = 0;
+		vm->gm.shared_size = vm->gm.size;
+	}
+	if (o->kernel && !o->verify) {
+		if (linux_boot_load(vm, &la, &bsp))
+			return MINISEV_STATUS_VMM;
+		vm->entry = bsp.rip;
+		timings_add(tm, "kernel_load", t, 0);
+	} else {
+		if (load_image(vm, o, &img, cbit))
+			return MINISEV_STATUS_VMM;
+		vm->entry = img.entry;
+		/* Under SEV the page-table root is private memory too. */
+		boot_fw_entry(&bsp, img.entry, MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0));
+		timings_add(tm, "image_load", t, 0);
+	}
 	if (l) {
 		if (measure_image(vm, l, &img))
 			return MINISEV_STATUS_VMM;
@@ -973,16 +1214,17 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 			return MINISEV_STATUS_VMM;
 		}
 	}
+	/* After --measured-out: the validator appends the table to that file itself. */
+	if (o->kernel && o->verify && stage_linux(vm, &la, l))
+		return MINISEV_STATUS_VMM;
 
-	if (devices_init(vm))
+	if (devices_init(vm, o->kernel != NULL))
 		return MINISEV_STATUS_VMM;
 
 	t = now_ns();
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		/* Under SEV the page-table root is private memory too. */
-		uint64_t cr3 = MINISEV_PGTABLE_GPA | (cbit ? 1ULL << cbit : 0);
-
-		if (vcpu_create(vm, i, img.entry, cr3))
+		/* Linux starts its APs itself (INIT-SIPI-SIPI); the firmware's all start at once. */
+		if (vcpu_create(vm, i, i && o->kernel ? NULL : &bsp))
 			return MINISEV_STATUS_VMM;
 	}
 	timings_add(tm, "vcpu_create", t, 0);
@@ -1016,6 +1258,8 @@ static int run_vm(struct vm *vm, const struct run_opts *o, struct timings *tm)
 		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 			vcpu_dump(&vm->vcpus[i]);
 	timings_add(tm, "guest_run", t, 0);
+	if (vm->serial)
+		serial_flush(vm->serial);
 	if (vm->t_first_run_ns)
 		timings_mark(tm, "first_guest_entry", vm->t_first_run_ns);
 	if (vcon_first_output_ns(vm->console))
@@ -1055,6 +1299,8 @@ static void run_free(struct vm *vm)
 	if (atomic_load(&vm->running_vcpus))
 		return;
 	vcon_free(vm->console);
+	free(vm->serial);
+	free(vm->pm);
 	free(vm->cpuid);
 	if (vm->launch) {
 		free(vm->launch->owned);

@@ -17,6 +17,10 @@ enum provoke {
 	PROVOKE_SECRET_BEFORE_MEASURE,
 	PROVOKE_FINISH_TWICE,
 	PROVOKE_DBG_DECRYPT,
+	/* Verified Linux boot: the host changes a blob after it was measured. */
+	PROVOKE_KERNEL_CHANGED,
+	PROVOKE_INITRD_CHANGED,
+	PROVOKE_CMDLINE_CHANGED,
 };
 
 struct run_opts {
@@ -41,6 +45,11 @@ struct run_opts {
 	uint64_t vmsa_features; /* INIT2's vmsa_features */
 	const char *qmp_path; /* paused launch: serve QMP here after MEASURE */
 	enum provoke provoke;
+
+	/* Direct Linux boot instead of the guest tests. */
+	const char *kernel, *initrd, *cmdline;
+	bool verify; /* through the firmware's verifier even without SEV */
+	bool timeout_set, stall_set;
 };
 
 /*

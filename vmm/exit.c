@@ -38,6 +38,11 @@ static enum exit_action handle_io(struct vcpu *vcpu)
 		int ret = out ? bus_write(&vcpu->vm->pio, run->io.port, data, size) :
 				bus_read(&vcpu->vm->pio, run->io.port, data, size);
 
+		if (ret == -ENODEV && vcpu->vm->linux_guest) {
+			if (!out)
+				memset(data, 0xff, size);
+			continue;
+		}
 		if (ret == -ENODEV) {
 			pr_err("vCPU %u: %s of %u bytes at port %#x: no device there", vcpu->id,
 			       out ? "OUT" : "IN", size, run->io.port);
@@ -67,6 +72,11 @@ static enum exit_action handle_mmio(struct vcpu *vcpu)
 	}
 	ret = run->mmio.is_write ? bus_write(&vcpu->vm->mmio, addr, run->mmio.data, len) :
 				   bus_read(&vcpu->vm->mmio, addr, run->mmio.data, len);
+	if (ret == -ENODEV && vcpu->vm->linux_guest) {
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0xff, len);
+		return EXIT_CONTINUE;
+	}
 	if (ret == -ENODEV) {
 		pr_err("vCPU %u: MMIO %s of %u bytes at %#llx: no device there", vcpu->id,
 		       run->mmio.is_write ? "write" : "read", len, (unsigned long long)addr);
@@ -124,6 +134,24 @@ static enum exit_action handle_internal_error(struct vcpu *vcpu)
 	return guest_error(vcpu);
 }
 
+/* What the firmware's own termination codes mean, where the VMM can say more. */
+static const char *term_reason(unsigned int set, unsigned int code)
+{
+	if (set != MINISEV_TERM_SET)
+		return "";
+	switch (code) {
+	case MINISEV_TERM_LINUX_KERNEL:
+		return ": the verifier refused the kernel, which differs from the measured hash";
+	case MINISEV_TERM_LINUX_INITRD:
+		return ": the verifier refused the initrd, which differs from the measured hash";
+	case MINISEV_TERM_LINUX_CMDLINE:
+		return ": the verifier refused the command line, which differs from the measured "
+		       "hash";
+	default:
+		return "";
+	}
+}
+
 static enum exit_action handle_system_event(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -139,8 +167,8 @@ static enum exit_action handle_system_event(struct vcpu *vcpu)
 		if ((d0 & 0xfff) == 0x100) {
 			unsigned int set = (d0 >> 12) & 0xf, code = (d0 >> 16) & 0xff;
 
-			pr_info("vCPU %u: guest requested termination, reason set %u code %#x",
-				vcpu->id, set, code);
+			pr_info("vCPU %u: guest requested termination, reason set %u code %#x%s",
+				vcpu->id, set, code, term_reason(set, code));
 			vm_end(vcpu->vm, VM_END_VERDICT,
 			       set == 0 && code == 0 ? MINISEV_STATUS_PASS : MINISEV_STATUS_GUEST);
 		} else {

@@ -49,6 +49,7 @@ static int setup_vcpu(struct kprobe *p, int kvm_fd)
 		struct kvm_cpuid_entry2 e[256];
 	} cpuid = { .c.nent = 256 };
 	struct kvm_signal_mask *km;
+	struct boot_entry e;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	sigset_t all;
@@ -64,9 +65,10 @@ static int setup_vcpu(struct kprobe *p, int kvm_fd)
 		set_why(p, "KVM_GET_SREGS", errno);
 		return -errno;
 	}
-	boot_entry_sregs(&sregs, 0x1000);
-	sregs.gdt.base = KPROBE_GDT_GPA;
-	sregs.gdt.limit = 3 * 8 - 1;
+	boot_fw_entry(&e, KPROBE_CODE_GPA, 0x1000);
+	e.gdt_base = KPROBE_GDT_GPA;
+	e.gdt_limit = 3 * 8 - 1;
+	boot_entry_sregs(&sregs, &e);
 	sregs.idt.base = KPROBE_IDT_GPA;
 	sregs.idt.limit = 256 * 16 - 1;
 	memset(&regs, 0, sizeof(regs));

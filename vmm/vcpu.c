@@ -45,6 +45,28 @@ static int vcpu_set_cpuid(struct vcpu *vcpu)
 	return ret;
 }
 
+/*
+ * MTRRs on, default type write-back, as QEMU and Firecracker set them:
+ * with MTRRs off Linux 6.1 skips PAT setup, and an SEV guest then finds
+ * no write-protect memory type for its early encryption changes (the
+ * BUG_ON in __sme_early_enc_dec).  Every vCPU alike: Linux checks that
+ * the CPUs agree.
+ */
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MTRR_DEF_TYPE_E (1u << 11)
+#define MTRR_TYPE_WB 6
+
+static int vcpu_enable_mtrrs(struct vcpu *vcpu)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1,
+		.e = { .index = MSR_MTRR_DEF_TYPE, .data = MTRR_DEF_TYPE_E | MTRR_TYPE_WB } };
+
+	return ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EIO;
+}
+
 static int set_mxcsr(int fd, uint32_t mxcsr)
 {
 	struct kvm_xsave *x = calloc(1, sizeof(*x));
@@ -60,7 +82,7 @@ static int set_mxcsr(int fd, uint32_t mxcsr)
 	return ret;
 }
 
-static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
+static int vcpu_set_entry_state(struct vcpu *vcpu, const struct boot_entry *e)
 {
 	int ret;
 
@@ -71,10 +93,10 @@ static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
 
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
-	boot_entry_sregs(&sregs, cr3);
+	boot_entry_sregs(&sregs, e);
 	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -errno;
-	boot_entry_regs(&regs, entry);
+	boot_entry_regs(&regs, e);
 	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
 		return -errno;
 	/*
@@ -105,7 +127,7 @@ static int vcpu_set_entry_state(struct vcpu *vcpu, uint64_t entry, uint64_t cr3)
 	return 0;
 }
 
-int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3)
+int vcpu_create(struct vm *vm, unsigned int id, const struct boot_entry *e)
 {
 	struct vcpu *vcpu = &vm->vcpus[id];
 	int ret;
@@ -130,7 +152,12 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3)
 		pr_err("KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(-ret));
 		return ret;
 	}
-	ret = vcpu_set_entry_state(vcpu, entry, cr3);
+	if (vm->linux_guest && (ret = vcpu_enable_mtrrs(vcpu))) {
+		pr_err("enabling vCPU %u's MTRRs: %s", id, strerror(-ret));
+		return ret;
+	}
+	/* No entry state: an AP left to the guest's INIT-SIPI-SIPI (Linux). */
+	ret = e ? vcpu_set_entry_state(vcpu, e) : 0;
 	if (ret)
 		pr_err("setting vCPU %u's entry state: %s", id, strerror(-ret));
 	return ret;

@@ -3,10 +3,15 @@
 #ifndef MINISEV_VCPU_H
 #define MINISEV_VCPU_H
 
+#include "boot.h"
 #include "vm.h"
 
-/* Create vCPU `id`, map its kvm_run, give it CPUID and the entry state. */
-int __must_check vcpu_create(struct vm *vm, unsigned int id, uint64_t entry, uint64_t cr3);
+/*
+ * Create vCPU `id`, map its kvm_run, give it CPUID and the entry state `e`
+ * (runnable at once), or with `e` NULL leave it as KVM made it: an AP that
+ * waits for the guest's INIT-SIPI-SIPI.
+ */
+int __must_check vcpu_create(struct vm *vm, unsigned int id, const struct boot_entry *e);
 /* Start one thread per vCPU running vcpu_loop(). */
 int __must_check vcpu_start_all(struct vm *vm);
 /* Join every vCPU thread; -ETIMEDOUT when one stays in KVM_RUN though kicked. */

@@ -33,9 +33,24 @@ bool vmmio_live(const struct virtio_mmio *m)
 	return (m->status & VIRTIO_STATUS_DRIVER_OK) && !vmmio_needs_reset(m);
 }
 
+void vmmio_set_irq(struct virtio_mmio *m, void (*irq)(void *arg), void *arg)
+{
+	vmmio_lock(m);
+	m->irq = irq;
+	m->irq_arg = arg;
+	vmmio_unlock(m);
+}
+
+static void raise_irq(struct virtio_mmio *m, uint32_t bit)
+{
+	m->interrupt_status |= bit;
+	if (m->irq)
+		m->irq(m->irq_arg);
+}
+
 void vmmio_used_notify(struct virtio_mmio *m)
 {
-	m->interrupt_status |= VMMIO_INT_VRING;
+	raise_irq(m, VMMIO_INT_VRING);
 }
 
 int vmmio_fail(struct virtio_mmio *m, int err)
@@ -48,7 +63,7 @@ int vmmio_fail(struct virtio_mmio *m, int err)
 		pr_err("%s: marking the device DEVICE_NEEDS_RESET after a guest error", m->name);
 	m->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	if (m->status & VIRTIO_STATUS_DRIVER_OK)
-		m->interrupt_status |= VMMIO_INT_CONFIG;
+		raise_irq(m, VMMIO_INT_CONFIG);
 	return err;
 }
 

@@ -73,6 +73,13 @@ struct virtio_mmio {
 	uint32_t config_size;
 
 	uint64_t warned; /* one bit per register word: unknown-offset log once */
+
+	/*
+	 * The interrupt line, when the guest has one (Linux; the firmware
+	 * polls): called with the lock held after InterruptStatus gains a bit.
+	 */
+	void (*irq)(void *arg);
+	void *irq_arg;
 };
 
 /*
@@ -100,7 +107,9 @@ void vmmio_unlock(struct virtio_mmio *m);
 
 /* DRIVER_OK is set and the device does not need a reset: queues may be used. */
 bool vmmio_live(const struct virtio_mmio *m);
-/* Set InterruptStatus bit 0 after returning buffers (no line: the guest polls). */
+/* Signal InterruptStatus changes through `irq(arg)` (with the lock held). */
+void vmmio_set_irq(struct virtio_mmio *m, void (*irq)(void *arg), void *arg);
+/* Set InterruptStatus bit 0 after returning buffers, and raise the line if any. */
 void vmmio_used_notify(struct virtio_mmio *m);
 /*
  * The device found a guest error (already reported): set

@@ -67,6 +67,15 @@ struct vm {
 	struct kvm_info kvm_info; /* which KVM this is, what its probes found */
 
 	struct vcon *console;
+	struct serial *serial; /* COM1, Linux guests only */
+	struct pm_dev *pm; /* ACPI poweroff and reset ports, Linux guests only */
+	/*
+	 * A Linux guest, which probes legacy ports and devices that are not
+	 * there (8042, CMOS, PCI config, other UARTs): reads of nothing give
+	 * all ones and writes vanish, as on a PC.  The firmware gets no such
+	 * leniency: an access to nothing ends its run.
+	 */
+	bool linux_guest;
 	struct launch *launch; /* NULL without SEV */
 	atomic_uint vcpu_hellos;
 	atomic_uint running_vcpus; /* vCPU threads not yet returned */

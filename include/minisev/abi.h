@@ -23,6 +23,7 @@
  *   0x0000_1000  boot-info page                         (private, measured)
  *   0x0000_2000  page tables: PML4, PDPT, 4 PDs, PT0     (private, measured)
  *   0x0000_9000  LAUNCH_SECRET area, one page           (private, injected)
+ *   0x0000_a000  kernel-hashes table, Linux under SEV   (private, measured last)
  *   0x0010_0000  firmware ELF (link address)            (private, measured)
  *   0x0040_0000  shared window, 2 MiB, C-bit clear      (shared, not measured)
  *   0x0060_0000  free RAM up to ram_size                (private, not measured)
@@ -39,6 +40,13 @@
 #define MINISEV_PGTABLE_PAGES 7 /* PML4, PDPT, 4 x PD, PT for the first 2 MiB */
 #define MINISEV_SECRET_GPA 0x9000ULL
 #define MINISEV_SECRET_SIZE 0x1000ULL /* one page: KVM wants it contiguous */
+/*
+ * The kernel-hashes table of a measured Linux boot, in QEMU's layout
+ * (vmm/sev/measure.h): SHA-256 of the command line, initrd and kernel,
+ * 176 bytes, the last thing LAUNCH_UPDATE_DATA measures.
+ */
+#define MINISEV_HASHES_GPA 0xa000ULL
+#define MINISEV_HASHES_SIZE 176
 #define MINISEV_FW_BASE 0x100000ULL
 #define MINISEV_FW_LIMIT 0x400000ULL /* the firmware must end below this */
 #define MINISEV_SHARED_GPA 0x400000ULL
@@ -62,6 +70,7 @@
 #define MINISEV_SHARED_REQ_OFF 0x0000 /* test request pages, 1 per vCPU */
 #define MINISEV_SHARED_GHCB_OFF 0x10000 /* GHCB pages, 1 per vCPU (SEV-ES) */
 #define MINISEV_SHARED_VIRTIO_OFF 0x20000 /* rings and bounce buffers */
+#define MINISEV_SHARED_LINUX_OFF 0x40000 /* struct minisev_linux_desc (Linux boot) */
 
 /*
  * I/O ports.  The exit port takes the guest's verdict as a 32-bit OUT
@@ -97,6 +106,13 @@
  * (PVM: int3 ends in an emulation failure): tests that need one skip.
  */
 #define MINISEV_BOOT_F_NO_BP (1u << 2)
+/*
+ * Verify and boot Linux instead of running the tests: the firmware copies
+ * kernel, initrd and command line from the staging area the descriptor
+ * names into private memory, checks their SHA-256 against the measured
+ * table at MINISEV_HASHES_GPA, builds the zero page and enters the kernel.
+ */
+#define MINISEV_BOOT_F_LINUX (1u << 3)
 
 #define MINISEV_DEV_VIRTIO_MMIO 1
 
@@ -136,6 +152,45 @@ struct minisev_boot_info {
 	 */
 	uint64_t secret_gpa;
 	uint64_t secret_size;
+};
+
+/*
+ * GHCB termination requests from the firmware (SEV-ES), reason set
+ * MINISEV_TERM_SET: the codes the VMM names (firmware/layout.h has all).
+ */
+#define MINISEV_TERM_SET 1
+#define MINISEV_TERM_LINUX_KERNEL 0x47 /* the verifier: kernel differs from its hash */
+#define MINISEV_TERM_LINUX_INITRD 0x48
+#define MINISEV_TERM_LINUX_CMDLINE 0x49
+
+/*
+ * The Linux boot descriptor, in the shared window at
+ * MINISEV_SHARED_LINUX_OFF: written by the VMM, not measured, so the
+ * firmware takes none of it on trust.  Each blob is copied from `src`
+ * (inside the staging area, which the firmware maps shared while it
+ * copies) to `dst` (private), which must stay clear of the firmware, its
+ * tables, the shared window, the staging area and every other blob.
+ * Kernel, initrd and command line are then hashed; the zero page is the
+ * VMM's template with the verified kernel's setup header and the
+ * firmware's own addresses written over it; the ACPI tables are taken
+ * as given, as OVMF takes QEMU's.
+ */
+#define MINISEV_LINUX_MAGIC 0x78756e696c53534dULL /* "MSSlinux" little-endian */
+
+struct minisev_blob {
+	uint64_t src, size, dst;
+};
+
+struct minisev_linux_desc {
+	uint64_t magic;
+	uint32_t version; /* MINISEV_ABI_VERSION */
+	uint32_t reserved;
+	uint64_t staging_gpa, staging_size; /* 2 MiB aligned */
+	struct minisev_blob kernel; /* the whole bzImage file, as hashed */
+	struct minisev_blob initrd; /* size 0: none (hashes as SHA-256 of nothing) */
+	struct minisev_blob cmdline; /* NUL included, hashed with it */
+	struct minisev_blob zero_page; /* 4096 bytes */
+	struct minisev_blob acpi; /* RSDP first */
 };
 
 /*

@@ -96,11 +96,13 @@ static void test_bad_params(void **state)
 
 static void test_entry_state(void **state)
 {
+	struct boot_entry e;
 	struct kvm_sregs s;
 	struct kvm_regs r;
 
+	boot_fw_entry(&e, 0x100040, MINISEV_PGTABLE_GPA);
 	memset(&s, 0xff, sizeof(s));
-	boot_entry_sregs(&s, MINISEV_PGTABLE_GPA);
+	boot_entry_sregs(&s, &e);
 	assert_int_equal(s.cr0 & 0x80000001, 0x80000001); /* PG, PE */
 	assert_true(s.cr4 & 0x20); /* PAE */
 	assert_int_equal(s.efer & 0x500, 0x500); /* LME, LMA */
@@ -108,7 +110,10 @@ static void test_entry_state(void **state)
 	assert_int_equal(s.cs.db, 0);
 	assert_int_equal(s.ds.l, 0);
 	assert_int_equal(s.cr3, MINISEV_PGTABLE_GPA);
-	boot_entry_regs(&r, 0x100040);
+	assert_int_equal(s.cs.selector, 0x08);
+	assert_int_equal(s.ss.selector, 0x10);
+	assert_int_equal(s.gdt.limit, 0);
+	boot_entry_regs(&r, &e);
 	assert_int_equal(r.rip, 0x100040);
 	assert_int_equal(r.rsi, MINISEV_BOOT_INFO_GPA);
 	assert_int_equal(r.rsp, 0);
