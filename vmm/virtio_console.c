@@ -195,6 +195,12 @@ static int vcon_notify(struct virtio_mmio *m, unsigned int queue)
 	return rx_fill(c);
 }
 
+/* Input typed before the driver was ready goes into what it has posted since. */
+static int vcon_ready(struct virtio_mmio *m)
+{
+	return rx_fill(m->priv);
+}
+
 static void vcon_reset(struct virtio_mmio *m)
 {
 	/* Buffered input is the user's, not the driver's: it survives a reset. */
@@ -204,6 +210,7 @@ static void vcon_reset(struct virtio_mmio *m)
 static const struct virtio_mmio_ops vcon_ops = {
 	.notify = vcon_notify,
 	.reset = vcon_reset,
+	.ready = vcon_ready,
 };
 
 int vcon_init(struct vcon *c, const struct guest_mem *gm, uint64_t gpa, int out_fd, int in_fd)

@@ -231,10 +231,15 @@ static int status_write(struct virtio_mmio *m, uint32_t v)
 		       m->name, v, (unsigned long long)m->driver_features);
 		return vmmio_fail(m, -EINVAL);
 	}
-	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+	m->status = v;
+	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK)) {
+		int ret = m->ops->ready ? m->ops->ready(m) : 0;
+
 		pr_debug("%s: driver ready, features %#llx", m->name,
 			 (unsigned long long)m->driver_features);
-	m->status = v;
+		if (ret)
+			return vmmio_fail(m, ret);
+	}
 	return 0;
 }
 

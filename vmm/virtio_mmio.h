@@ -45,6 +45,12 @@ struct virtio_mmio_ops {
 	int (*notify)(struct virtio_mmio *m, unsigned int queue);
 	/* Device reset (status 0), after the transport reset its own state. */
 	void (*reset)(struct virtio_mmio *m);
+	/*
+	 * DRIVER_OK was just set.  The driver may have made buffers available
+	 * before, without notifying (it must not notify earlier, 3.1.1): a
+	 * device with something to deliver looks now.  Errors as for notify.
+	 */
+	int (*ready)(struct virtio_mmio *m);
 };
 
 struct virtio_mmio {
