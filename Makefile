@@ -32,6 +32,7 @@ ALL_TARGETS :=
 
 include vmm/build.mk
 include firmware/build.mk
+include guest-tests/linux/build.mk
 
 # A second firmware image, 128 KiB of read-only padding larger, so that the
 # SEV tests measure two firmware sizes with the same guest code.
