@@ -112,9 +112,9 @@ mkdir -p chain
 expect "platform export writes the certificate chain" 0 '' "$S" "$M" platform export chain
 expect "owner session for policy 0x1" 0 '' \
 	"$M" owner session --name o --no-verify chain/pdh.cert 0x1
-sev_cmdline="console=hvc0 quiet minisev.sev=sev minisev.cpus=1 minisev.mem=256"
-expect "Linux as an SEV guest through the verifier: the test init passes" 0 \
-	'verdict pass' "$S" "$M" run --sev --kernel "$KERNEL" --initrd "$INITRD" \
+sev_cmdline="console=hvc0 quiet minisev.sev=sev minisev.cpus=2 minisev.mem=256"
+expect "Linux as an SEV guest on 2 vCPUs through the verifier: the test init passes" 0 \
+	'verdict pass' "$S" "$M" run --sev --kernel "$KERNEL" --initrd "$INITRD" -c 2 \
 	--cmdline "$sev_cmdline" -m 256M --dh-cert o_godh.b64 --session o_session.b64 \
 	--measured-out sev.m.bin --launch-info sev.json
 cp out sev.out
