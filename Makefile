@@ -130,7 +130,7 @@ style:
 
 bench:
 	$(Q)scripts/setup
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all linux-initramfs
 	$(Q)scripts/bench
 
 # The host-side programs alone (no firmware, no model): what the
