@@ -62,6 +62,9 @@ struct slotrun {
 };
 
 #define MAX_RUNS 64
+/* Memslot ids of the MMIO traps: above the aliases, below KVM's 32764. */
+#define SEVSIM_TRAP_SLOT_BASE 32000
+#define SEVSIM_TRAP_SLOTS 64
 
 struct simslot {
 	bool used;
@@ -159,6 +162,9 @@ struct simvm {
 	bool vmsa_done;
 	uint16_t ghcb_version; /* 1 for ES_INIT, 2 by default for INIT2 (§7.1) */
 	uint64_t vmsa_features; /* the VMSAs' sev_features */
+	uint64_t ap_jump_table; /* AP_JUMP_TABLE SET by the guest (sev->ap_jump_table) */
+	unsigned int ntraps; /* MMIO ranges behind an inaccessible memslot (mmio_trap()) */
+	uint64_t trap_lo[SEVSIM_TRAP_SLOTS], trap_hi[SEVSIM_TRAP_SLOTS];
 	uint32_t handle;
 	int sev_fd; /* the fd *number* LAUNCH_START was given (§3.3) */
 	uint64_t locked_pages;
@@ -1783,6 +1789,7 @@ static int vm_ioctl(int fd, unsigned long req, void *arg)
 #define SVM_EXIT_MSR 0x7c
 #define SVM_VMGEXIT_MMIO_READ 0x80000001
 #define SVM_VMGEXIT_MMIO_WRITE 0x80000002
+#define SVM_VMGEXIT_AP_JUMP_TABLE 0x80000005
 #define SVM_VMGEXIT_TERM 0x8000fffe
 
 /* svm_vmgexit_bad_input() reasons (GHCB spec table 6). */
@@ -2051,6 +2058,21 @@ static bool ghcb_request(struct simvcpu *v, uint64_t gpa)
 		v->pending = wr ? GHCB_MMIO_WRITE : GHCB_MMIO_READ;
 		return true;
 	}
+	case SVM_VMGEXIT_AP_JUMP_TABLE:
+		/*
+		 * In KVM, never the VMM's: SET (0) keeps EXITINFO2, GET (1)
+		 * returns it, 0 until the guest's firmware has set one (Linux
+		 * takes 0 as "UP guest, no jump table").
+		 */
+		if (info1 == 0) {
+			v->vm->ap_jump_table = info2;
+			ghcb_done(g, 0, 0);
+		} else if (info1 == 1) {
+			ghcb_done(g, 0, v->vm->ap_jump_table);
+		} else {
+			ghcb_bad(g, GHCB_ERR_INVALID_INPUT);
+		}
+		return false;
 	case SVM_VMGEXIT_TERM:
 		memset(&run->system_event, 0, sizeof(run->system_event));
 		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
@@ -2170,6 +2192,50 @@ static int vmm_msr_exit(struct simvcpu *v)
 }
 
 /*
+ * VMGEXIT is "rep; vmmcall" (F3 0F 01 D9).  On SEV-ES hardware it exits
+ * and the guest's registers, in the VMSA, come back as they were; the
+ * real KVM under the model, with no SEV-ES, runs it as a VMMCALL, a KVM
+ * hypercall that writes its status (-KVM_ENOSYS) into RAX.  Linux keeps
+ * live values in RAX across VMGEXIT (its decompressor's
+ * sev_es_ghcb_hv_call() reads the GHCB's SW_EXITINFO1 through RAX right
+ * after it).  The model serves the request at the GHCB MSR write that
+ * precedes every VMGEXIT, so it completes that WRMSR here (immediate_exit,
+ * as raise_vc() does) and steps over a VMGEXIT that follows it at once:
+ * the guest resumes after it with every register intact.  Instruction
+ * bytes are read from private memory, where fetches go.  A VMGEXIT with
+ * other instructions in between still runs as a VMMCALL (minisev's
+ * firmware sets RAX itself and declares it clobbered).
+ */
+static bool step_over_vmgexit(struct simvcpu *v)
+{
+	static const uint8_t vmgexit[4] = { 0xf3, 0x0f, 0x01, 0xd9 };
+	uint64_t cbit = 1ULL << SEVSIM_CBIT;
+	struct kvm_regs regs;
+	struct kvm_sregs sr;
+	int ret;
+
+	v->run->immediate_exit = 1;
+	ret = real_ioctl(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+	if (ret == 0 || errno != EINTR)
+		return false;
+	if (real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		struct kvm_translation t = { .linear_address = sr.cs.base + regs.rip + i };
+		const uint8_t *b;
+
+		if (real_ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
+			return false;
+		b = gpa_ptr(v->vm, t.physical_address & ~cbit, 1, true);
+		if (!b || *b != vmgexit[i])
+			return false;
+	}
+	regs.rip += 4;
+	return real_ioctl(v->fd, KVM_SET_REGS, &regs) == 0;
+}
+
+/*
  * Complete an MSR exit the model owns.  Returns 0 to re-enter the guest,
  * 1 when a synthesized exit must go to the VMM, -1 when the exit is not
  * the model's.
@@ -2178,6 +2244,7 @@ static int handle_msr_exit(struct simvcpu *v)
 {
 	struct kvm_run *run = v->run;
 	bool rd = run->exit_reason == KVM_EXIT_X86_RDMSR;
+	uint64_t val;
 
 	if (run->exit_reason != KVM_EXIT_X86_RDMSR && run->exit_reason != KVM_EXIT_X86_WRMSR)
 		return -1;
@@ -2198,9 +2265,11 @@ static int handle_msr_exit(struct simvcpu *v)
 		run->msr.error = 0;
 		return 0;
 	}
+	val = run->msr.data;
 	run->msr.error = 0;
+	step_over_vmgexit(v);
 	pthread_mutex_lock(&sim_lock);
-	if (ghcb_msr_write(v, run->msr.data)) {
+	if (ghcb_msr_write(v, val)) {
 		pthread_mutex_unlock(&sim_lock);
 		return 1;
 	}
@@ -2287,17 +2356,17 @@ static int guest_write(struct simvcpu *v, uint64_t la, const void *buf, size_t l
 #define X86_EFLAGS_NT (1ULL << 14)
 #define X86_EFLAGS_RF (1ULL << 16)
 
+static int deliver_vc(struct simvcpu *v, uint64_t code, struct kvm_regs *pregs,
+		      struct kvm_sregs *psr, const char **why);
+
 static int raise_vc(struct simvcpu *v, const char **why)
 {
 	uint32_t reason = v->run->exit_reason;
 	uint64_t code = reason == KVM_EXIT_IO	? SVM_EXIT_IOIO :
 			reason == KVM_EXIT_MMIO ? SVM_EXIT_NPF :
 						  SVM_EXIT_MSR;
-	uint64_t handler, rsp, frame[6];
 	struct kvm_sregs sr;
 	struct kvm_regs regs;
-	uint8_t *gate, *slot;
-	unsigned int ist, type;
 	int ret;
 
 	*why = "a direct MMIO store, which KVM has already stepped past (the model cannot "
@@ -2312,8 +2381,8 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	*why = "KVM_GET_REGS/SREGS failed";
 	if (real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
-	*why = "the guest is not in 64-bit mode at CPL 0, which this delivery assumes";
-	if (!(sr.efer & (1ULL << 10)) || !sr.cs.l || sr.cs.dpl)
+	*why = "the guest is not in 64-bit mode at CPL 0 or 3, which this delivery assumes";
+	if (!(sr.efer & (1ULL << 10)) || !sr.cs.l || (sr.cs.dpl != 0 && sr.cs.dpl != 3))
 		return -1;
 	*why = "completing the access with immediate_exit failed";
 	if (code == SVM_EXIT_MSR)
@@ -2323,6 +2392,20 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	v->run->immediate_exit = 0;
 	if (ret == 0 || errno != EINTR)
 		return -1;
+	return deliver_vc(v, code, &regs, &sr, why);
+}
+
+/* The CPU's delivery of #VC with error code `code` at the vCPU's `regs`. */
+static int deliver_vc(struct simvcpu *v, uint64_t code, struct kvm_regs *pregs,
+		      struct kvm_sregs *psr, const char **why)
+{
+	struct kvm_regs regs = *pregs;
+	struct kvm_sregs sr = *psr;
+	uint64_t handler, rsp, frame[6];
+	uint8_t *gate, *slot, *desc = NULL;
+	unsigned int ist, type;
+	uint16_t sel;
+	bool user = sr.cs.dpl == 3;
 
 	*why = "no usable IDT gate for #VC (vector 29)";
 	if (sr.idt.limit < X86_VEC_VC * 16 + 15)
@@ -2331,14 +2414,35 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	if (!gate)
 		return -1;
 	type = gate[5] & 0xf;
-	if (!(gate[5] & 0x80) || (type != 0xe && type != 0xf) ||
-	    (gate[2] | gate[3] << 8) != sr.cs.selector)
+	sel = gate[2] | gate[3] << 8;
+	if (!(gate[5] & 0x80) || (type != 0xe && type != 0xf) || (!user && sel != sr.cs.selector))
 		return -1;
+	/*
+	 * From CPL 3 (an SEV-ES guest's user space: ioperm() and OUT): to
+	 * the gate's 64-bit code segment at CPL 0, on TSS.RSP0 unless the
+	 * gate names an IST stack, with a null SS (APM vol. 2, 8.9.3).
+	 */
+	if (user) {
+		*why = "the #VC gate's code segment is no 64-bit CPL 0 one";
+		if ((sel & ~7) + 7 > sr.gdt.limit || (sel & 4))
+			return -1;
+		desc = guest_linear(v, sr.gdt.base + (sel & ~7), 8);
+		if (!desc || !(desc[5] & 0x80) || (desc[5] & 0x18) != 0x18 || (desc[5] & 0x60) ||
+		    !(desc[6] & 0x20))
+			return -1;
+	}
 	handler = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
 		  (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
 			  << 32;
 	ist = gate[4] & 7;
 	rsp = regs.rsp;
+	if (user && !ist) {
+		*why = "TSS.RSP0 cannot be read";
+		slot = guest_linear(v, sr.tr.base + 4, 8);
+		if (!slot)
+			return -1;
+		memcpy(&rsp, slot, 8);
+	}
 	if (ist) {
 		*why = "the #VC gate's IST stack cannot be read from the TSS";
 		slot = guest_linear(v, sr.tr.base + 0x24 + (ist - 1) * 8, 8);
@@ -2366,6 +2470,31 @@ static int raise_vc(struct simvcpu *v, const char **why)
 	/* The access as the guest's handler gets it, in SEVSIM_TRACE. */
 	if (trace_file)
 		trace_first(v, true);
+	if (user) {
+		sr.cs = (struct kvm_segment){ .base = 0,
+					      .limit = 0xffffffff,
+					      .selector = sel & ~3,
+					      .type = desc[5] & 0xf,
+					      .present = 1,
+					      .dpl = 0,
+					      .db = 0,
+					      .s = 1,
+					      .l = 1,
+					      .g = 1 };
+		sr.ss = (struct kvm_segment){ .base = 0,
+					      .limit = 0xffffffff,
+					      .selector = 0,
+					      .type = 3,
+					      .present = 1,
+					      .dpl = 0,
+					      .db = 1,
+					      .s = 1,
+					      .l = 0,
+					      .g = 1 };
+		*why = "KVM_SET_SREGS failed";
+		if (real_ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
+			return -1;
+	}
 	*why = "KVM_SET_REGS failed";
 	if (real_ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 		return -1;
@@ -2841,6 +2970,84 @@ static void trace_first(struct simvcpu *v, bool vc)
 	pthread_mutex_unlock(&sim_lock);
 }
 
+/*
+ * On SEV-ES hardware a direct MMIO access faults (#VC, NPF) before it
+ * runs; the real KVM under the model emulates it instead, and for a store
+ * it has stepped past the instruction by the time it exits, so the model
+ * cannot raise #VC at it.  So once the guest has touched an MMIO page
+ * directly (a load, which KVM leaves unexecuted), the model puts an
+ * inaccessible memslot over it (PROT_NONE: KVM_RUN fails with EFAULT,
+ * RIP still on the instruction), and every later access to it, stores
+ * included, gets its #VC where the CPU raises it.  The 2 MiB around the
+ * page when no memslot and no APIC lies there (virtio-mmio devices sit
+ * side by side), else the page alone.
+ */
+#define TRAP_SPAN (2ULL << 20)
+
+static void mmio_trap(struct simvcpu *v, uint64_t gpa)
+{
+	static uint8_t *none;
+	struct simvm *vm = v->vm;
+	uint64_t lo = gpa & ~(TRAP_SPAN - 1), hi = lo + TRAP_SPAN;
+	int ret;
+
+	if (!none) {
+		none = mmap(NULL, TRAP_SPAN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			    -1, 0);
+		if (none == MAP_FAILED) {
+			none = NULL;
+			return;
+		}
+	}
+	pthread_mutex_lock(&sim_lock);
+	for (unsigned int i = 0; i < vm->ntraps; i++) {
+		if (gpa >= vm->trap_lo[i] && gpa < vm->trap_hi[i]) {
+			pthread_mutex_unlock(&sim_lock);
+			return;
+		}
+	}
+	if (vm->ntraps == SEVSIM_TRAP_SLOTS) {
+		pthread_mutex_unlock(&sim_lock);
+		return;
+	}
+	for (int i = 0; i < MAX_SLOTS; i++) {
+		struct simslot *sl = &vm->slots[i];
+
+		if (sl->used && sl->gpa < hi && lo < sl->gpa + sl->size)
+			lo = gpa & ~(PAGE_SIZE - 1), hi = lo + PAGE_SIZE;
+	}
+	if (lo < 0xff000000ULL && hi > 0xfec00000ULL)
+		lo = gpa & ~(PAGE_SIZE - 1), hi = lo + PAGE_SIZE;
+	ret = real_slot(vm, SEVSIM_TRAP_SLOT_BASE + vm->ntraps, 0, lo, hi - lo, none);
+	if (ret) {
+		sim_debug("cannot trap MMIO at %#llx: %s", (unsigned long long)lo, strerror(-ret));
+	} else {
+		vm->trap_lo[vm->ntraps] = lo;
+		vm->trap_hi[vm->ntraps++] = hi;
+		sim_debug("MMIO [%#llx, %#llx) now faults: #VC before the access",
+			  (unsigned long long)lo, (unsigned long long)hi);
+	}
+	pthread_mutex_unlock(&sim_lock);
+}
+
+/* KVM_RUN failed with EFAULT in a trapped MMIO range: #VC (NPF) at RIP. */
+static int trap_vc(struct simvcpu *v, const char **why)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sr;
+
+	*why = "KVM_GET_REGS/SREGS failed";
+	if (real_ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || real_ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	*why = "the guest is not in 64-bit mode at CPL 0 or 3, which this delivery assumes";
+	if (!(sr.efer & (1ULL << 10)) || !sr.cs.l || (sr.cs.dpl != 0 && sr.cs.dpl != 3))
+		return -1;
+	/* For SEVSIM_TRACE: which access it was, the model does not know. */
+	memset(&v->run->mmio, 0, sizeof(v->run->mmio));
+	v->run->exit_reason = KVM_EXIT_MMIO;
+	return deliver_vc(v, SVM_EXIT_NPF, &regs, &sr, why);
+}
+
 static int vcpu_run_model(struct simvcpu *v)
 {
 	if (v->vm->active && !v->vm->ran) {
@@ -2856,11 +3063,22 @@ static int vcpu_run_model(struct simvcpu *v)
 		v->run->msr.error = 0;
 	}
 	for (;;) {
-		int ret = real_ioctl(v->fd, KVM_RUN, 0), r;
+		int ret = real_ioctl(v->fd, KVM_RUN, 0), r, err = errno;
 
 		if (!v->vm->active)
 			return ret;
 		learn_shared(v);
+		if (ret < 0 && err == EFAULT && v->vm->es && v->protected && v->vm->ntraps) {
+			const char *why;
+
+			if (trap_vc(v, &why) == 0)
+				continue;
+			sim_log("vCPU %u: cannot deliver #VC for a trapped MMIO access: %s", v->id,
+				why);
+			errno = err;
+			return ret;
+		}
+		errno = err;
 		/*
 		 * The C-bit is no address bit on hardware: an MMIO access
 		 * through a PTE with it set reaches the device at the plain
@@ -2880,10 +3098,15 @@ static int vcpu_run_model(struct simvcpu *v)
 		if (r == 2 || (v->vm->es && v->protected &&
 			       (v->run->exit_reason == KVM_EXIT_IO ||
 				v->run->exit_reason == KVM_EXIT_MMIO))) {
+			bool mmio = v->run->exit_reason == KVM_EXIT_MMIO;
+			uint64_t gpa = v->run->mmio.phys_addr;
 			const char *why;
 
-			if (raise_vc(v, &why) == 0)
+			if (raise_vc(v, &why) == 0) {
+				if (mmio)
+					mmio_trap(v, gpa);
 				continue;
+			}
 			/* Where the CPU cannot deliver #VC it shuts the guest down. */
 			sim_log("vCPU %u: cannot deliver #VC for a direct %s: %s: shutdown, "
 				"as the CPU would",
