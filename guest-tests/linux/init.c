@@ -10,6 +10,7 @@
  *	minisev-init: up              the boot-time benchmark stops its clock here
  *	TAP version 13
  *	ok 1 - ... / not ok 1 - ...   module loading first, then the checks
+ *	# ...                         diagnostics, anywhere among them
  *	1..N
  *	minisev-init: verdict pass    or "verdict fail (K of N not ok)"
  *
@@ -219,7 +220,7 @@ static void reserve_std_fds(void)
 static void early_marker(void)
 {
 	static const char msg[] = "minisev-init: started, loading virtio modules\n";
-	/* No O_NOCTTY would make it our controlling tty; O_NONBLOCK: never hang here. */
+	/* Not our controlling tty (that is hvc0's job); never block here. */
 	int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
@@ -228,7 +229,7 @@ static void early_marker(void)
 	close(fd);
 }
 
-/* Finds @name.ko below @dir (the initramfs keeps the kernel's tree). */
+/* Finds @file below @dir (the initramfs keeps the kernel's tree). */
 static bool find_module(const char *dir, const char *file, char *path, size_t size, int depth)
 {
 	struct dirent *de;
@@ -332,21 +333,67 @@ static void load_modules(void)
 	}
 }
 
+/* True when one of virtio_console's debugfs port files has @a and @b. */
+static bool port_file_says(const char *dir, const char *a, const char *b)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char path[300], buf[512];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		found = read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, a) && strstr(buf, b);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Linux 6.1's virtio_console makes hvc0 openable (hvc_alloc(), which also
+ * replays the kernel log onto it) a moment before it lists the port for
+ * its open hook (init_port_console()).  An open in that window fails with
+ * EINVAL and leaks hvc's open count; every later open then takes
+ * hvc_open()'s fast path without attaching the tty, so output works but
+ * input never arrives.  The port's debugfs file says "guest_connected: 1"
+ * only once it is listed: wait for that first.  Only multiport devices
+ * (QEMU's) announce the console port from a work item; a single-port one
+ * (minisev's) is set up before finit_module() returns.
+ */
+static void wait_console_port(void)
+{
+	static const char dir[] = "/sys/kernel/debug/virtio-ports";
+	int waited;
+
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0 &&
+	    errno != EBUSY) {
+		say("# mount debugfs: %s: opening %s without waiting for its port\n",
+		    strerror(errno), HVC_PATH);
+		return;
+	}
+	for (waited = 0; waited < HVC_WAIT_MS; waited += POLL_STEP_MS) {
+		if (port_file_says(dir, "is_console: yes", "guest_connected: 1"))
+			return;
+		sleep_ms(POLL_STEP_MS);
+	}
+	say("# no console port in %s after %d s\n", dir, HVC_WAIT_MS / 1000);
+}
+
 /*
  * Makes /dev/hvc0 fds 0-2 and our controlling terminal (busybox sh wants
- * one for job control and ^C).  Returns false when it never opened.
- *
- * The node alone is not enough, and the open is retried on any error
- * until HVC_WAIT_MS: virtio_console adds the console port from a work
- * item after the host's PORT_ADD message; hvc registers its tty driver,
- * and so all of /dev/hvc0..7 appear, before the hvc_struct that open()
- * looks up (ENODEV until then); and virtio_console lists the port for
- * its open hook only after hvc_alloc() returns (EINVAL in that window,
- * Linux 6.1 drivers/char/virtio_console.c, notifier_add_vio).
+ * one for job control and ^C).  Returns false when it never opened.  The
+ * node appears with hvc's tty driver, before any hvc_struct: open() says
+ * ENODEV until there is one, so retry any error for a while.
  */
 static bool open_console(int *err)
 {
-	int waited = 0, fd;
+	int waited = 0, raced = 0, fd;
 
 	setsid(); /* fails harmlessly if PID 1 already leads its session */
 	for (;;) {
@@ -354,6 +401,9 @@ static bool open_console(int *err)
 		if (fd >= 0)
 			break;
 		*err = errno;
+		if (errno == EINVAL && !raced++)
+			say("# open %s: EINVAL, virtio_console was not ready: input may be lost\n",
+			    HVC_PATH);
 		if (waited >= HVC_WAIT_MS)
 			return false;
 		sleep_ms(POLL_STEP_MS);
@@ -702,10 +752,10 @@ int main(void)
 	early_marker();
 
 	load_modules();
+	wait_console_port();
 	have_hvc = open_console(&hvc_err);
 	if (!have_hvc)
 		open_fallback_console();
-	out_ready = true;
 	parse_cmdline();
 	if (want.input && !want.shell) {
 		struct termios t;
@@ -721,6 +771,7 @@ int main(void)
 		}
 	}
 
+	out_ready = true;
 	say("minisev-init: up\n");
 	say("TAP version 13\n");
 	flush_pending();

@@ -119,7 +119,7 @@ expect "Linux as an SEV guest on 2 vCPUs through the verifier: the test init pas
 	--measured-out sev.m.bin --launch-info sev.json
 cp out sev.out
 if grep -q 'verifier: kernel, initrd and command line match' sev.out &&
-	grep -q '^ok .*sev=sev: SEV without SEV-ES' sev.out; then
+	grep -q '^ok .*sev=sev: .*active: AMD SEV' sev.out; then
 	ok "the verifier checked all three, and the guest's log shows SEV"
 else
 	not_ok "the verifier checked all three, and the guest's log shows SEV" sev.out
@@ -145,6 +145,36 @@ validate_later 0 "virt-qemu-sev-validate accepts the SEV Linux launch" \
 	"${val_args[@]}" --cmdline "$sev_cmdline"
 validate_later 1 "virt-qemu-sev-validate refuses it with another initrd" \
 	"${val_args[@]/$INITRD/$KERNEL}" --cmdline "$sev_cmdline"
+
+# ---- SEV-ES: Linux's own #VC handler and GHCB ------------------------------
+expect "owner session for policy 0x5 (nodbg,es)" 0 '' \
+	"$M" owner session --name o5 --no-verify chain/pdh.cert 0x5
+es_cmdline="console=hvc0 quiet minisev.sev=es minisev.cpus=1 minisev.mem=256"
+expect "Linux as an SEV-ES guest through the verifier: the test init passes" 0 \
+	'verdict pass' "$S" "$M" run --sev-es --kernel "$KERNEL" --initrd "$INITRD" \
+	--cmdline "$es_cmdline" -m 256M --dh-cert o5_godh.b64 --session o5_session.b64 \
+	--measured-out es.m.bin --launch-info es.json --vmsa-out vmsa-es
+cp out es.out
+if grep -q '^ok .*sev=es: .*SEV-ES' es.out; then
+	ok "the SEV-ES guest's own log shows SEV and SEV-ES"
+else
+	not_ok "the SEV-ES guest's own log shows SEV and SEV-ES" es.out
+fi
+fw_entry=$(readelf -h "$root/build/firmware.elf" | awk '/Entry point/ {print $4}')
+expect "owner verify --sev-es: the measurement matches from the entry point and the files" 0 \
+	'^match' "$M" owner verify --sev-es --measured es.m.bin --tik o5_tik.bin \
+	--api-major "$(json es.json api_major)" --api-minor "$(json es.json api_minor)" \
+	--build-id "$(json es.json build_id)" --policy nodbg,es --vmsa-entry "$fw_entry" \
+	--cbit "$(json es.json cbitpos)" --init init2 --num-cpus 1 \
+	--measurement "$(json es.json measurement)" --kernel "$KERNEL" --initrd "$INITRD" \
+	--cmdline "$es_cmdline"
+validate_later 0 "virt-qemu-sev-validate accepts the SEV-ES Linux launch" \
+	--firmware es.m.bin --tik o5_tik.bin --tek o5_tek.bin \
+	--measurement "$(json es.json measurement)" --api-major "$(json es.json api_major)" \
+	--api-minor "$(json es.json api_minor)" --build-id "$(json es.json build_id)" --policy 5 \
+	--vmsa-cpu0 vmsa-es/vmsa0.bin --vmsa-cpu1 vmsa-es/vmsa0.bin --num-cpus 1 \
+	--kernel "$KERNEL" --initrd "$INITRD" \
+	--cmdline "$es_cmdline"
 
 # ---- the host changes a blob after the hashes were measured ---------------
 for what in kernel initrd cmdline; do
