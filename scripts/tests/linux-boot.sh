@@ -46,24 +46,8 @@ mkdir -p "$tmp"
 export SEVSIM_STATE=$tmp/state
 cd "$tmp"
 
-# expect DESC STATUS PATTERN CMD...: as in sev-launch.sh; a Linux boot
-# under nested TCG takes about 30 s, so the bound is wider.
-expect() {
-	local desc=$1 want=$2 pat=$3 rc
-	shift 3
-	timeout -s KILL "${EXPECT_TIMEOUT:-240}" "$@" >out 2>err </dev/null
-	rc=$?
-	[ "$rc" -eq 137 ] && echo "timed out after ${EXPECT_TIMEOUT:-240}s" >>err
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" out err; then
-		not_ok "$desc (no '$pat' in the output)"
-	else
-		ok "$desc"
-	fi
-}
-
-json() { sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1"; }
+# A Linux boot under nested TCG takes about 30 s: expect() waits longer.
+export EXPECT_TIMEOUT=240
 
 # ---- plain: the direct boot ------------------------------------------------
 # The console line goes in once the init is up, as a user would type it:

@@ -26,6 +26,29 @@ not_ok() {
 	return 0
 }
 
+# expect DESC STATUS PATTERN CMD...: (inside) CMD exits STATUS and its
+# stdout+stderr ($tmp/out, $tmp/err) match the extended regular expression
+# PATTERN ('' for any), within EXPECT_TIMEOUT seconds (default 120).
+expect() {
+	local desc=$1 want=$2 pat=$3 rc
+	shift 3
+	# A hang is a failure of its own, not the end of the whole suite.
+	timeout -s KILL "${EXPECT_TIMEOUT:-120}" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	[ "$rc" -eq 137 ] && echo "timed out after ${EXPECT_TIMEOUT:-120}s" >>"$tmp/err"
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$desc (exit $rc, want $want)"
+	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out" "$tmp/err"; then
+		not_ok "$desc (no '$pat' in the output)"
+	else
+		ok "$desc"
+	fi
+}
+
+# A field of minisev's --launch-info JSON (one "key": value per line); sed,
+# not Python, which takes seconds to start under nested TCG.
+json() { sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1"; }
+
 # validate_later WANT DESC ARGS...: (inside) a virt-qemu-sev-validate check
 # that the outer half runs in the same directory, $tmp, expecting exit WANT.
 validate_later() {
