@@ -6,6 +6,7 @@
  * nothing can change between the check and the use.
  */
 #include "boot.h"
+#include "range.h"
 #include "virtio_console.h"
 
 struct minisev_boot_info fw_boot;
@@ -22,16 +23,6 @@ bool fw_sev_active(void)
 bool fw_sev_es_active(void)
 {
 	return fw_boot.flags & MINISEV_BOOT_F_SEV_ES;
-}
-
-static bool range_ok(uint64_t start, uint64_t size, uint64_t lo, uint64_t hi)
-{
-	return start >= lo && size <= hi - lo && start - lo <= hi - lo - size;
-}
-
-static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
 }
 
 static char boot_err[160];

@@ -15,6 +15,7 @@
 #include "io.h"
 #endif
 #include "minisev/bootparam.h"
+#include "range.h"
 #include "verifier.h"
 #include "sha256.h"
 
@@ -22,34 +23,6 @@
 #ifndef IS_ALIGNED
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 #endif
-
-static bool range_in(uint64_t start, uint64_t size, uint64_t lo, uint64_t hi)
-{
-	return start >= lo && size <= hi - lo && start - lo <= hi - lo - size;
-}
-
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return alen && blen && a < b + blen && b < a + alen;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
 
 static const char *const blob_names[] = { "kernel", "initrd", "cmdline", "zero page", "ACPI" };
 
@@ -73,21 +46,22 @@ const char *linux_desc_check(const struct minisev_linux_desc *d, const struct li
 	}
 	if (!d->staging_size || !IS_ALIGNED(d->staging_gpa, MIB2) ||
 	    !IS_ALIGNED(d->staging_size, MIB2) ||
-	    !range_in(d->staging_gpa, d->staging_size, 0, lim->ram_size)) {
+	    !range_ok(d->staging_gpa, d->staging_size, 0, lim->ram_size)) {
 		snprintf(err, errlen, "staging area 0x%llx+0x%llx is not 2 MiB-aligned RAM",
 			 (unsigned long long)d->staging_gpa, (unsigned long long)d->staging_size);
 		return err;
 	}
 	for (i = 0; i < lim->nr_keep_out; i++) {
-		if (overlap(d->staging_gpa, d->staging_size, lim->keep_out[i].start,
-			    lim->keep_out[i].size)) {
+		if (ranges_overlap(d->staging_gpa, d->staging_size, lim->keep_out[i].start,
+				   lim->keep_out[i].size)) {
 			snprintf(err, errlen, "staging area overlaps the firmware's memory");
 			return err;
 		}
 	}
 	/* Sizes: what the zero page is, and bounds so no copy runs away. */
-	if (d->kernel.size < BP_INIT_SIZE + 4 || !d->cmdline.size || d->cmdline.size > 0x1000 ||
-	    d->zero_page.size != 4096 || d->acpi.size > 0x20000) {
+	if (d->kernel.size < BP_INIT_SIZE + 4 || !d->cmdline.size ||
+	    d->cmdline.size > LINUX_CMDLINE_MAX || d->zero_page.size != 4096 ||
+	    d->acpi.size > LINUX_ACPI_SIZE) {
 		snprintf(err, errlen, "blob sizes out of range");
 		return err;
 	}
@@ -96,9 +70,9 @@ const char *linux_desc_check(const struct minisev_linux_desc *d, const struct li
 
 		if (!b->size)
 			continue; /* initrd or ACPI tables absent */
-		if (!range_in(b->src, b->size, d->staging_gpa, d->staging_gpa + d->staging_size) ||
-		    !range_in(b->dst, b->size, 0, lim->ram_size) ||
-		    overlap(b->dst, b->size, d->staging_gpa, d->staging_size)) {
+		if (!range_ok(b->src, b->size, d->staging_gpa, d->staging_gpa + d->staging_size) ||
+		    !range_ok(b->dst, b->size, 0, lim->ram_size) ||
+		    ranges_overlap(b->dst, b->size, d->staging_gpa, d->staging_size)) {
 			snprintf(err, errlen,
 				 "%s: source 0x%llx or destination 0x%llx (0x%llx bytes) "
 				 "outside staging or RAM",
@@ -107,8 +81,8 @@ const char *linux_desc_check(const struct minisev_linux_desc *d, const struct li
 			return err;
 		}
 		for (j = 0; j < lim->nr_keep_out; j++) {
-			if (overlap(b->dst, b->size, lim->keep_out[j].start,
-				    lim->keep_out[j].size)) {
+			if (ranges_overlap(b->dst, b->size, lim->keep_out[j].start,
+					   lim->keep_out[j].size)) {
 				snprintf(err, errlen,
 					 "%s at 0x%llx would overwrite the firmware's memory",
 					 blob_names[i], (unsigned long long)b->dst);
@@ -116,7 +90,7 @@ const char *linux_desc_check(const struct minisev_linux_desc *d, const struct li
 			}
 		}
 		for (j = 0; j < i; j++) {
-			if (overlap(b->dst, b->size, blob(d, j)->dst, blob(d, j)->size)) {
+			if (ranges_overlap(b->dst, b->size, blob(d, j)->dst, blob(d, j)->size)) {
 				snprintf(err, errlen, "%s and %s overlap", blob_names[i],
 					 blob_names[j]);
 				return err;
@@ -142,7 +116,7 @@ static const uint8_t guid_kernel[16] = { 0x37, 0x94, 0xe7, 0x4d, 0xd2, 0xab, 0x7
 const char *linux_table_parse(const void *table, struct linux_hashes *h)
 {
 	const uint8_t *t = table;
-	unsigned int len = rd16(t + 16), off, found = 0;
+	unsigned int len = bp_rd16(t + 16), off, found = 0;
 
 	/* As OVMF's BlobVerifierLibSevHashes accepts it. */
 	if (memcmp(t, guid_table, 16))
@@ -156,7 +130,7 @@ const char *linux_table_parse(const void *table, struct linux_hashes *h)
 			       !memcmp(e, guid_kernel, 16)  ? h->kernel :
 							      NULL;
 
-		if (!dst || rd16(e + 16) != ENTRY_LEN)
+		if (!dst || bp_rd16(e + 16) != ENTRY_LEN)
 			return "kernel-hashes table entry with an unknown GUID or length";
 		memcpy(dst, e + TABLE_HDR, 32);
 		found |= dst == h->cmdline ? 1 : dst == h->initrd ? 2 : 4;
@@ -171,12 +145,12 @@ const char *linux_kernel_entry(const uint8_t *k, uint64_t size, uint64_t dst,
 			       uint64_t *entry, char *err, size_t errlen)
 {
 	uint64_t setup_len = ((k[BP_HDR] ? k[BP_HDR] : 4) + 1) * 512ULL;
-	uint32_t align = rd32(k + BP_KERNEL_ALIGNMENT), init_size = rd32(k + BP_INIT_SIZE);
+	uint32_t align = bp_rd32(k + BP_KERNEL_ALIGNMENT), init_size = bp_rd32(k + BP_INIT_SIZE);
 	uint64_t pm = dst + setup_len;
 
-	if (rd16(k + BP_BOOT_FLAG) != 0xaa55 || rd32(k + BP_HEADER) != LINUX_HDRS_MAGIC ||
-	    rd16(k + BP_VERSION) < LINUX_MIN_VERSION ||
-	    !(rd16(k + BP_XLOADFLAGS) & LINUX_XLF_KERNEL_64) || setup_len >= size ||
+	if (bp_rd16(k + BP_BOOT_FLAG) != 0xaa55 || bp_rd32(k + BP_HEADER) != LINUX_HDRS_MAGIC ||
+	    bp_rd16(k + BP_VERSION) < LINUX_MIN_VERSION ||
+	    !(bp_rd16(k + BP_XLOADFLAGS) & LINUX_XLF_KERNEL_64) || setup_len >= size ||
 	    BP_HEADER + (uint64_t)k[BP_JUMP + 1] > setup_len) {
 		snprintf(err, errlen, "the kernel is not a 64-bit bzImage of protocol 2.12+");
 		return err;
@@ -187,11 +161,11 @@ const char *linux_kernel_entry(const uint8_t *k, uint64_t size, uint64_t dst,
 		return err;
 	}
 	/* The decompressor uses [pm, pm + init_size): nothing else may live there. */
-	if (init_size < size - setup_len || !range_in(pm, init_size, 0, ram_size) ||
-	    overlap(pm, init_size, d->initrd.dst, d->initrd.size) ||
-	    overlap(pm, init_size, d->cmdline.dst, d->cmdline.size) ||
-	    overlap(pm, init_size, d->zero_page.dst, d->zero_page.size) ||
-	    overlap(pm, init_size, d->acpi.dst, d->acpi.size)) {
+	if (init_size < size - setup_len || !range_ok(pm, init_size, 0, ram_size) ||
+	    ranges_overlap(pm, init_size, d->initrd.dst, d->initrd.size) ||
+	    ranges_overlap(pm, init_size, d->cmdline.dst, d->cmdline.size) ||
+	    ranges_overlap(pm, init_size, d->zero_page.dst, d->zero_page.size) ||
+	    ranges_overlap(pm, init_size, d->acpi.dst, d->acpi.size)) {
 		snprintf(err, errlen,
 			 "the kernel's init_size 0x%x from 0x%llx leaves RAM or "
 			 "overlaps another blob",
@@ -208,14 +182,14 @@ void linux_zero_page_patch(uint8_t *zp, const uint8_t *kernel, const struct mini
 
 	memcpy(zp + BP_HDR, kernel + BP_HDR, hdr_end - BP_HDR);
 	zp[BP_TYPE_OF_LOADER] = 0xff;
-	wr32(zp + BP_CMD_LINE_PTR, (uint32_t)d->cmdline.dst);
-	wr32(zp + BP_EXT_CMD_LINE_PTR, (uint32_t)(d->cmdline.dst >> 32));
-	wr32(zp + BP_RAMDISK_IMAGE, (uint32_t)d->initrd.dst);
-	wr32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(d->initrd.dst >> 32));
-	wr32(zp + BP_RAMDISK_SIZE, (uint32_t)d->initrd.size);
-	wr32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)(d->initrd.size >> 32));
-	wr32(zp + BP_ACPI_RSDP_ADDR, (uint32_t)d->acpi.dst);
-	wr32(zp + BP_ACPI_RSDP_ADDR + 4, (uint32_t)(d->acpi.dst >> 32));
+	bp_wr32(zp + BP_CMD_LINE_PTR, (uint32_t)d->cmdline.dst);
+	bp_wr32(zp + BP_EXT_CMD_LINE_PTR, (uint32_t)(d->cmdline.dst >> 32));
+	bp_wr32(zp + BP_RAMDISK_IMAGE, (uint32_t)d->initrd.dst);
+	bp_wr32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(d->initrd.dst >> 32));
+	bp_wr32(zp + BP_RAMDISK_SIZE, (uint32_t)d->initrd.size);
+	bp_wr32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)(d->initrd.size >> 32));
+	bp_wr32(zp + BP_ACPI_RSDP_ADDR, (uint32_t)d->acpi.dst);
+	bp_wr32(zp + BP_ACPI_RSDP_ADDR + 4, (uint32_t)(d->acpi.dst >> 32));
 }
 
 #ifndef HOST_TEST

@@ -6,39 +6,6 @@
 
 #include "linux.h"
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, v);
-	wr16(p + 2, v >> 16);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, v);
-	wr32(p + 4, v >> 32);
-}
-
 static int __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -64,11 +31,11 @@ int linux_parse(const void *buf, size_t len, struct linux_image *img, char *err,
 	/* Everything up to init_size (0x264) is read below; smaller is not a bzImage. */
 	if (len < BP_INIT_SIZE + 4)
 		return fail(err, errlen, "%zu bytes: too small to be a bzImage", len);
-	if (rd16(b + BP_BOOT_FLAG) != 0xaa55 || rd32(b + BP_HEADER) != LINUX_HDRS_MAGIC)
+	if (bp_rd16(b + BP_BOOT_FLAG) != 0xaa55 || bp_rd32(b + BP_HEADER) != LINUX_HDRS_MAGIC)
 		return fail(err, errlen,
 			    "not a bzImage: no boot flag 0xaa55 at 0x1fe and \"HdrS\" at 0x202 "
 			    "(an uncompressed vmlinux ELF is not supported)");
-	img->version = rd16(b + BP_VERSION);
+	img->version = bp_rd16(b + BP_VERSION);
 	if (img->version < LINUX_MIN_VERSION)
 		return fail(
 			err, errlen,
@@ -86,7 +53,7 @@ int linux_parse(const void *buf, size_t len, struct linux_image *img, char *err,
 			err, errlen,
 			"setup part of %zu bytes (%u sectors) leaves no kernel in a %zu-byte file",
 			img->setup_len, sects, len);
-	syssize = rd32(b + BP_SYSSIZE);
+	syssize = bp_rd32(b + BP_SYSSIZE);
 	/* A signed image carries its signature after the kernel: more is fine. */
 	if (!syssize || (uint64_t)syssize * 16 > len - img->setup_len)
 		return fail(
@@ -95,7 +62,7 @@ int linux_parse(const void *buf, size_t len, struct linux_image *img, char *err,
 			"(truncated image?)",
 			(unsigned long long)syssize * 16, len - img->setup_len);
 
-	img->xloadflags = rd16(b + BP_XLOADFLAGS);
+	img->xloadflags = bp_rd16(b + BP_XLOADFLAGS);
 	if (!(img->xloadflags & LINUX_XLF_KERNEL_64))
 		return fail(err, errlen,
 			    "xloadflags %#x lacks XLF_KERNEL_64: a 32-bit kernel, which minisev "
@@ -104,12 +71,12 @@ int linux_parse(const void *buf, size_t len, struct linux_image *img, char *err,
 	if (!(b[BP_LOADFLAGS] & LINUX_LOADED_HIGH))
 		return fail(err, errlen, "loadflags %#x lacks LOADED_HIGH: a zImage, not a bzImage",
 			    b[BP_LOADFLAGS]);
-	img->initrd_addr_max = rd32(b + BP_INITRD_ADDR_MAX);
-	img->kernel_alignment = rd32(b + BP_KERNEL_ALIGNMENT);
+	img->initrd_addr_max = bp_rd32(b + BP_INITRD_ADDR_MAX);
+	img->kernel_alignment = bp_rd32(b + BP_KERNEL_ALIGNMENT);
 	img->relocatable = b[BP_RELOCATABLE];
-	img->cmdline_size = rd32(b + BP_CMDLINE_SIZE);
-	img->pref_address = rd64(b + BP_PREF_ADDRESS);
-	img->init_size = rd32(b + BP_INIT_SIZE);
+	img->cmdline_size = bp_rd32(b + BP_CMDLINE_SIZE);
+	img->pref_address = bp_rd64(b + BP_PREF_ADDRESS);
+	img->init_size = bp_rd32(b + BP_INIT_SIZE);
 	if (!is_pow2(img->kernel_alignment) || img->kernel_alignment > (1u << 30))
 		return fail(err, errlen, "kernel_alignment %#x is not a power of two up to 1 GiB",
 			    img->kernel_alignment);
@@ -203,22 +170,22 @@ void linux_zero_page(const struct linux_image *img, const struct linux_layout *l
 	memset(zp, 0, 4096);
 	memcpy(zp + BP_HDR, img->file + BP_HDR, img->hdr_end - BP_HDR);
 	/* The image's own sentinel byte sits outside the copied header: zp has 0. */
-	wr16(zp + BP_VID_MODE, 0xffff); /* "normal": no mode change */
+	bp_wr16(zp + BP_VID_MODE, 0xffff); /* "normal": no mode change */
 	zp[BP_TYPE_OF_LOADER] = 0xff; /* undefined loader, as kvmtool and Firecracker */
-	wr32(zp + BP_CMD_LINE_PTR, (uint32_t)l->cmdline_gpa);
-	wr32(zp + BP_EXT_CMD_LINE_PTR, (uint32_t)(l->cmdline_gpa >> 32));
-	wr32(zp + BP_RAMDISK_IMAGE, (uint32_t)l->initrd_gpa);
-	wr32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(l->initrd_gpa >> 32));
-	wr32(zp + BP_RAMDISK_SIZE, (uint32_t)l->initrd_size);
-	wr32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)(l->initrd_size >> 32));
-	wr64(zp + BP_ACPI_RSDP_ADDR, l->acpi_gpa);
+	bp_wr32(zp + BP_CMD_LINE_PTR, (uint32_t)l->cmdline_gpa);
+	bp_wr32(zp + BP_EXT_CMD_LINE_PTR, (uint32_t)(l->cmdline_gpa >> 32));
+	bp_wr32(zp + BP_RAMDISK_IMAGE, (uint32_t)l->initrd_gpa);
+	bp_wr32(zp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(l->initrd_gpa >> 32));
+	bp_wr32(zp + BP_RAMDISK_SIZE, (uint32_t)l->initrd_size);
+	bp_wr32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)(l->initrd_size >> 32));
+	bp_wr64(zp + BP_ACPI_RSDP_ADDR, l->acpi_gpa);
 	zp[BP_E820_ENTRIES] = l->nr_e820;
 	for (unsigned int i = 0; i < l->nr_e820; i++) {
 		uint8_t *e = zp + BP_E820_TABLE + 20 * i;
 
-		wr64(e, l->e820[i].addr);
-		wr64(e + 8, l->e820[i].size);
-		wr32(e + 16, l->e820[i].type);
+		bp_wr64(e, l->e820[i].addr);
+		bp_wr64(e + 8, l->e820[i].size);
+		bp_wr32(e + 16, l->e820[i].type);
 	}
 }
 

@@ -27,9 +27,7 @@
 #define LINUX_GDT_GPA 0xb000ULL /* flat GDT with __BOOT_CS/__BOOT_DS */
 #define LINUX_ZERO_PAGE_GPA 0x10000ULL
 #define LINUX_CMDLINE_GPA 0x20000ULL
-#define LINUX_CMDLINE_MAX 0x1000ULL /* room at LINUX_CMDLINE_GPA, NUL included */
 #define LINUX_ACPI_GPA 0xe0000ULL /* ACPI tables, reserved in e820 */
-#define LINUX_ACPI_SIZE 0x20000ULL
 #define LINUX_LOW_RAM_END 0xa0000ULL /* RAM below the legacy VGA/BIOS hole */
 #define LINUX_KERNEL_GPA 0x1000000ULL /* LOAD_PHYSICAL_ADDR of x86-64 kernels */
 

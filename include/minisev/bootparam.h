@@ -10,6 +10,8 @@
 #ifndef MINISEV_BOOTPARAM_H
 #define MINISEV_BOOTPARAM_H
 
+#include <stdint.h> /* freestanding-safe: the firmware uses it too */
+
 /* Boot protocol selectors (boot.rst: __BOOT_CS 0x10, __BOOT_DS 0x18). */
 #define LINUX_BOOT_CS 0x10
 #define LINUX_BOOT_DS 0x18
@@ -53,6 +55,47 @@
 
 #define E820_RAM 1
 #define E820_RESERVED 2
+
+/*
+ * Room the VMM gives the command line (its NUL included) and the ACPI
+ * tables (the BIOS area, 0xe0000 up to 1 MiB); the verifier refuses more.
+ */
+#define LINUX_CMDLINE_MAX 0x1000ULL
+#define LINUX_ACPI_SIZE 0x20000ULL
+
+/* Little-endian fields of the header and the zero page, at any alignment. */
+static inline uint16_t bp_rd16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static inline uint32_t bp_rd32(const uint8_t *p)
+{
+	return bp_rd16(p) | (uint32_t)bp_rd16(p + 2) << 16;
+}
+
+static inline uint64_t bp_rd64(const uint8_t *p)
+{
+	return bp_rd32(p) | (uint64_t)bp_rd32(p + 4) << 32;
+}
+
+static inline void bp_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static inline void bp_wr32(uint8_t *p, uint32_t v)
+{
+	bp_wr16(p, v);
+	bp_wr16(p + 2, v >> 16);
+}
+
+static inline void bp_wr64(uint8_t *p, uint64_t v)
+{
+	bp_wr32(p, v);
+	bp_wr32(p + 4, v >> 32);
+}
 
 /* The flat GDT both enter Linux with: null, null, __BOOT_CS (64-bit), __BOOT_DS. */
 #define LINUX_GDT_CODE64 0x00af9b000000ffffULL

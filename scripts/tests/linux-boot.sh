@@ -15,11 +15,8 @@ root=$PWD
 # shellcheck source=nested-lib.sh
 . scripts/tests/nested-lib.sh
 
-# The kernel mkinitramfs packs modules for: the newest with an image and modules.
-kver=$(for k in /boot/vmlinuz-*; do
-	v=${k#/boot/vmlinuz-}
-	[ -f "/lib/modules/$v/modules.dep" ] && echo "$v"
-done | sort -V | tail -n 1)
+# The kernel the initramfs carries modules for (mkinitramfs chooses it).
+kver=$(scripts/mkinitramfs --print-kver 2>/dev/null)
 KERNEL=/boot/vmlinuz-$kver
 INITRD=$root/build/linux/initramfs.cpio
 
